@@ -1,0 +1,83 @@
+# vtrace — trace data out of virtual machines.
+# `make` builds everything into build/, `make check` runs every test.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+
+CC      ?= gcc
+B       := build
+PKGS    := libtracefs libtraceevent
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
+	   -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -fno-strict-aliasing -pthread
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -Iinclude -Ilib $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -pthread
+
+LIB_SRC   := $(wildcard lib/*.c)
+AGENT_SRC := $(wildcard agent/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+AGENT_OBJ := $(AGENT_SRC:%.c=$(B)/obj/%.o)
+
+UNIT_SRC  := $(wildcard tests/unit/test-*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOL_SRC  := $(wildcard tests/tools/*.c)
+TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
+
+all: $(B)/trace-agent $(B)/static/trace-agent
+
+$(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libvtrace.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(B)/trace-agent: $(AGENT_OBJ) $(B)/libvtrace.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# For minimal guests (busybox, no shared libraries): Debian ships the .a files.
+$(B)/static/trace-agent: $(AGENT_OBJ) $(B)/libvtrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ \
+		$(shell pkg-config --static --libs $(PKGS) 2>/dev/null) -pthread
+
+$(B)/tests/test-%: tests/unit/test-%.c $(B)/libvtrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: all $(UNIT_BIN) $(TOOL_BIN)
+
+deps:
+	@scripts/deps.sh
+
+# VTRACE_SKIP_DEPS=1 skips the package check (e.g. offline, all installed).
+check:
+	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh
+	@$(MAKE) --no-print-directory tests
+	@tests/run.sh
+
+bench: all $(TOOL_BIN)
+	bench/agent-flood.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/trace-agent $(DESTDIR)$(BINDIR)/trace-agent
+	install -m 644 docs/man/trace-agent.1 $(DESTDIR)$(MANDIR)/man1/trace-agent.1
+
+format:
+	clang-format -i $(LIB_SRC) $(AGENT_SRC) lib/*.h agent/*.h
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all tests deps check bench install format clean
+.DELETE_ON_ERROR:

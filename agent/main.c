@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * trace-agent: the guest half of virtio-trace.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent.h"
+
+static int start_movers(struct agent *a)
+{
+	int *cpus;
+	int nr, i;
+
+	if (a->opts.cpu_list)
+		parse_cpu_list(a->opts.cpu_list, &cpus, &nr);
+	else if (tracing_online_cpus(&cpus, &nr)) {
+		agent_err("cannot tell which CPUs are online; give them with --cpus");
+		return -1;
+	}
+	a->movers = calloc(nr, sizeof(*a->movers));
+	if (!a->movers) {
+		free(cpus);
+		return -1;
+	}
+	for (i = 0; i < nr; i++) {
+		a->nr_movers = i + 1;
+		if (mover_init(a, &a->movers[i], cpus[i]))
+			goto fail;
+	}
+	for (i = 0; i < nr; i++)
+		if (mover_spawn(&a->movers[i]))
+			goto fail;
+	free(cpus);
+	return 0;
+fail:
+	free(cpus);
+	return -1;
+}
+
+/* Wakes any mover still waiting, joins it and frees everything. */
+static void stop_movers(struct agent *a)
+{
+	int i;
+
+	pthread_mutex_lock(&a->lock);
+	a->state = AGENT_QUIT;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	for (i = 0; i < a->nr_movers; i++)
+		mover_wake(&a->movers[i]);
+	for (i = 0; i < a->nr_movers; i++)
+		mover_free(&a->movers[i]);
+	free(a->movers);
+}
+
+int main(int argc, char **argv)
+{
+	struct agent a;
+	sigset_t set;
+	int ret = 1;
+
+	memset(&a, 0, sizeof(a));
+	if (agent_parse_options(argc, argv, &a.opts))
+		return 2;
+	agent_verbose = a.opts.verbose;
+	pthread_mutex_init(&a.lock, NULL);
+	pthread_cond_init(&a.cond, NULL);
+	pthread_mutex_init(&a.stdout_lock, NULL);
+
+	/* Signals go to the controller's signalfd, never into a mover's syscall. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (tracing_setup(&a))
+		goto out;
+	if (start_movers(&a))
+		goto out;
+	ret = control_run(&a) ? 1 : 0;
+out:
+	stop_movers(&a);
+	tracing_cleanup(&a);
+	return ret;
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Everything the agent asks of tracefs: where it is, which buffer to read,
+ * how big its sub-buffers are, and the kernel's own loss counters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "agent.h"
+
+static bool is_tracefs(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/per_cpu", dir);
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The seed's defaults, newest first; mount tracefs when we may and must. */
+static char *find_tracing_dir(const char *given)
+{
+	static const char *const candidates[] = {
+		"/sys/kernel/tracing",
+		"/sys/kernel/debug/tracing",
+	};
+	size_t i;
+
+	if (given) {
+		if (is_tracefs(given))
+			return strdup(given);
+		agent_err("%s is not a tracefs directory (no per_cpu/ in it); give the tracefs "
+			  "mount point with -t", given);
+		return NULL;
+	}
+	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (is_tracefs(candidates[i]))
+			return strdup(candidates[i]);
+	if (geteuid() == 0 && mount("nodev", candidates[0], "tracefs", 0, NULL) == 0) {
+		agent_log("mounted tracefs at %s", candidates[0]);
+		return strdup(candidates[0]);
+	}
+	agent_err("no tracefs found at %s or %s; mount it (mount -t tracefs nodev %s) and "
+		  "run as root", candidates[0], candidates[1], candidates[0]);
+	return NULL;
+}
+
+static int read_number(struct agent *a, const char *file, long long *val)
+{
+	return tracefs_instance_file_read_number(a->instance, file, val);
+}
+
+/*
+ * Honour buffer_subbuf_size_kb (Linux 6.8 and later); before it, a
+ * sub-buffer is one page. libtracefs's tracefs_cpu_open() reads the size
+ * from the top-level header_page, which is wrong for an instance whose
+ * sub-buffer size differs, so we ask the instance itself.
+ */
+static size_t subbuf_size(struct agent *a)
+{
+	long long kb;
+
+	if (read_number(a, "buffer_subbuf_size_kb", &kb) == 0 && kb > 0)
+		return kb * 1024;
+	return sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * A kernel that never had an event enabled keeps a one-page ring buffer per
+ * CPU and shows "7 (expanded: 1408)"; streaming from it loses most events.
+ */
+static int size_ring_buffer(struct agent *a)
+{
+	const char *expanded_tag = "(expanded: ";
+	char *text, *exp;
+	long long kb;
+	char num[32];
+
+	if (a->opts.buffer_kb) {
+		if (tracefs_instance_set_buffer_size(a->instance, a->opts.buffer_kb, -1) < 0) {
+			agent_err("cannot set the ring buffer to %ld KB per CPU: %s; try a smaller "
+				  "-b", a->opts.buffer_kb, strerror(errno));
+			return -1;
+		}
+		a->buffer_kb = a->opts.buffer_kb;
+		return 0;
+	}
+	text = tracefs_instance_file_read(a->instance, "buffer_size_kb", NULL);
+	if (!text) {
+		agent_err("cannot read buffer_size_kb in %s: %s", a->tracing_dir, strerror(errno));
+		return -1;
+	}
+	kb = atoll(text);
+	exp = strstr(text, expanded_tag);
+	if (exp) {
+		long long boot_kb = kb;
+
+		kb = atoll(exp + strlen(expanded_tag));
+		snprintf(num, sizeof(num), "%lld", kb);
+		if (tracefs_instance_file_write(a->instance, "buffer_size_kb", num) < 0) {
+			agent_err("cannot grow the ring buffer to %lld KB per CPU: %s", kb,
+				  strerror(errno));
+			free(text);
+			return -1;
+		}
+		agent_log("ring buffer was at its boot size (%lld KB per CPU); grew it to %lld KB "
+			  "per CPU (choose with -b)", boot_kb, kb);
+	}
+	free(text);
+	a->buffer_kb = kb;
+	return 0;
+}
+
+int tracing_setup(struct agent *a)
+{
+	a->tracing_dir = find_tracing_dir(a->opts.tracing_dir);
+	if (!a->tracing_dir)
+		return -1;
+	a->instance = tracefs_instance_alloc(a->tracing_dir, a->opts.instance);
+	if (!a->instance) {
+		agent_err("cannot use tracefs at %s: %s", a->tracing_dir, strerror(errno));
+		return -1;
+	}
+	if (a->opts.instance) {
+		char *dir = tracefs_instance_get_dir(a->instance);
+		struct stat st;
+		int ok = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+
+		if (!ok)
+			agent_err("no tracefs instance '%s' in %s; create it (mkdir %s) or drop -i",
+				  a->opts.instance, a->tracing_dir, dir ? dir : "");
+		free(dir);
+		if (!ok)
+			return -1;
+	}
+	if (size_ring_buffer(a))
+		return -1;
+	a->subbuf_size = subbuf_size(a);
+	return 0;
+}
+
+void tracing_cleanup(struct agent *a)
+{
+	tracefs_instance_free(a->instance);
+	a->instance = NULL;
+	free(a->tracing_dir);
+	a->tracing_dir = NULL;
+}
+
+int tracing_online_cpus(int **cpus, int *nr)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd;
+
+	fd = open("/sys/devices/system/cpu/online", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			if (parse_cpu_list(buf, cpus, nr) == 0)
+				return 0;
+		}
+	}
+	snprintf(buf, sizeof(buf), "0-%ld", sysconf(_SC_NPROCESSORS_ONLN) - 1);
+	return parse_cpu_list(buf, cpus, nr);
+}
+
+/* Opens per_cpu/cpuN/trace_pipe_raw; returns the fd or -1 with a message. */
+int tracing_open_cpu(struct agent *a, int cpu)
+{
+	char file[64];
+	char *path;
+	int fd;
+
+	snprintf(file, sizeof(file), "per_cpu/cpu%d/trace_pipe_raw", cpu);
+	fd = tracefs_instance_file_open(a->instance, file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	path = tracefs_instance_get_file(a->instance, file);
+	agent_err("cannot open %s: %s%s", path ? path : file, strerror(errno),
+		  errno == EACCES || errno == EPERM ? "; run the agent as root" :
+		  errno == ENOENT ? "; is that CPU online? (see --cpus)" : "");
+	tracefs_put_tracing_file(path);
+	return -1;
+}
+
+static uint64_t stat_field(const char *text, const char *name)
+{
+	const char *p = text;
+	size_t len = strlen(name);
+
+	while (p && *p) {
+		if (!strncmp(p, name, len) && p[len] == ':')
+			return strtoull(p + len + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+int tracing_read_stats(struct agent *a, int cpu, struct cpu_stats *st)
+{
+	char file[64];
+	char *text;
+
+	snprintf(file, sizeof(file), "per_cpu/cpu%d/stats", cpu);
+	text = tracefs_instance_file_read(a->instance, file, NULL);
+	if (!text)
+		return -1;
+	st->entries = stat_field(text, "entries");
+	st->overrun = stat_field(text, "overrun");
+	st->dropped = stat_field(text, "dropped events");
+	free(text);
+	return 0;
+}

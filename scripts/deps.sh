@@ -1,0 +1,23 @@
+#!/bin/sh
+# Install the Debian packages that vtrace's build, tests and demo need.
+# Does nothing when everything is already present; uses sudo when not root.
+set -eu
+
+PKGS="make gcc pkg-config libc6-dev
+libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev
+trace-cmd"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,121 @@
+# Shared by the integration tests: a real tracefs instance of this machine,
+# FIFOs standing in for the virtio ports, a reader process on each.
+# Everything made here is undone by cleanup (trap EXIT).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=$ROOT/build
+AGENT=$B/trace-agent
+DECODE=$B/tests/vt-decode
+MARK=$B/tests/vt-mark
+NCPU=$(nproc)
+T=/sys/kernel/tracing
+WORK=""
+INST=""
+AGENT_PID=""
+READER_PIDS=()
+MOUNTED_TRACEFS=""
+
+skip() { echo "$*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; [ -n "$WORK" ] && [ -f "$WORK/agent.log" ] && sed 's/^/  agent: /' "$WORK/agent.log" >&2; exit 1; }
+say() { echo "# $*"; }
+
+cleanup() {
+	local rc=$?
+	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null || true
+	for p in "${READER_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	[ -n "$INST" ] && [ -d "$T/instances/$INST" ] && rmdir "$T/instances/$INST"
+	[ -n "$WORK" ] && rm -rf "$WORK"
+	[ -n "$MOUNTED_TRACEFS" ] && umount "$T" 2>/dev/null || true
+	exit $rc
+}
+trap cleanup EXIT
+
+setup_tracefs() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for tracefs"
+	if [ ! -d "$T/instances" ]; then
+		mount -t tracefs nodev "$T" 2>/dev/null || skip "cannot mount tracefs at $T"
+		MOUNTED_TRACEFS=1
+	fi
+	INST=vtrace-test-$$
+	mkdir "$T/instances/$INST"
+	WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
+	mkdir "$WORK/ports"
+}
+
+make_ports() {	# one FIFO per CPU and the control FIFO
+	local c
+	for ((c = 0; c < NCPU; c++)); do mkfifo "$WORK/ports/trace-path-cpu$c"; done
+	mkfifo "$WORK/ports/agent-ctl-path"
+}
+
+start_readers() {
+	local c
+	for ((c = 0; c < NCPU; c++)); do
+		cat "$WORK/ports/trace-path-cpu$c" >"$WORK/out$c" &
+		READER_PIDS+=($!)
+	done
+}
+
+start_agent() {	# extra agent options...
+	"$AGENT" -i "$INST" -p "$WORK/ports" -v "$@" 2>"$WORK/agent.log" &
+	AGENT_PID=$!
+	wait_log "waiting for orders" 1
+}
+
+order() { printf '%s' "$1" >"$WORK/ports/agent-ctl-path"; }
+
+# Wait until the agent's log has COUNT lines matching PATTERN (default 1).
+wait_log() {
+	local pattern=$1 count=${2:-1} i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(grep -c -- "$pattern" "$WORK/agent.log" 2>/dev/null || true)" -ge "$count" ] && return 0
+		kill -0 "$AGENT_PID" 2>/dev/null || fail "agent died waiting for '$pattern'"
+		sleep 0.05
+	done
+	fail "timed out waiting for $count x '$pattern' in the agent's log"
+}
+
+stop_and_flush() {	# order a stop and wait for every CPU's report
+	local before
+	before=$(grep -c ': sent ' "$WORK/agent.log" || true)
+	order 0
+	wait_log ': sent ' $((before + NCPU))
+}
+
+# Ends the agent with SIGTERM, checks it exits 0, waits for the readers.
+end_agent() {
+	kill -TERM "$AGENT_PID"
+	local rc=0
+	wait "$AGENT_PID" || rc=$?
+	AGENT_PID=""
+	[ $rc -eq 0 ] || fail "agent exited $rc on SIGTERM"
+	for p in "${READER_PIDS[@]}"; do wait "$p" || true; done
+	READER_PIDS=()
+}
+
+decode() {	# cpu [file]: the events of one CPU's stream
+	"$DECODE" -f "$T/instances/$INST/events" -c "$1" "${2:-$WORK/out$1}"
+}
+
+# The numbers of PREFIX's markers of CPU in a decoded stream, in stream order.
+marker_numbers() {	# prefix cpu < decoded
+	grep -o -- "$1 $2 [0-9]*\$" | awk '{ print $3 }'
+}
+
+# Markers FIRST..LAST of CPU must each appear exactly once, in order.
+expect_markers() {	# prefix cpu first last decoded-file
+	local got want
+	got=$(marker_numbers "$1" "$2" <"$5" | md5sum)
+	want=$(seq "$3" "$4" | md5sum)
+	if [ "$got" != "$want" ]; then
+		local n
+		n=$(marker_numbers "$1" "$2" <"$5" | wc -l)
+		fail "cpu$2: expected markers $3..$4 of '$1' once each in order; found $n"
+	fi
+}
+
+mark() {	# cpu count [prefix] [start]
+	"$MARK" -c "$1" -n "$2" -p "${3:-vtmark}" -s "${4:-1}" "$T/instances/$INST/trace_marker" 2>/dev/null
+}
