@@ -86,6 +86,7 @@ int parse_size(const char *s, size_t *out);
 
 /* tracing.c */
 int tracing_setup(struct agent *a);
+int tracing_size_buffer(struct agent *a);
 void tracing_cleanup(struct agent *a);
 int tracing_open_cpu(struct agent *a, int cpu);
 int tracing_read_stats(struct agent *a, int cpu, struct cpu_stats *st);

@@ -29,6 +29,8 @@ static int start_movers(struct agent *a)
 		if (mover_init(a, &a->movers[i], cpus[i]))
 			goto fail;
 	}
+	if (tracing_size_buffer(a))
+		goto fail;
 	for (i = 0; i < nr; i++)
 		if (mover_spawn(&a->movers[i]))
 			goto fail;

@@ -17,13 +17,16 @@
 
 #include "agent.h"
 
-static bool is_tracefs(const char *dir)
+/* Returns 0 when @dir is a tracefs, else an errno (EACCES: not permitted). */
+static int check_tracefs(const char *dir)
 {
 	char path[PATH_MAX];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/per_cpu", dir);
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (stat(path, &st) < 0)
+		return errno == EACCES ? EACCES : ENOENT;
+	return S_ISDIR(st.st_mode) ? 0 : ENOENT;
 }
 
 /* The seed's defaults, newest first; mount tracefs when we may and must. */
@@ -34,17 +37,29 @@ static char *find_tracing_dir(const char *given)
 		"/sys/kernel/debug/tracing",
 	};
 	size_t i;
+	int err;
 
 	if (given) {
-		if (is_tracefs(given))
+		err = check_tracefs(given);
+		if (!err)
 			return strdup(given);
-		agent_err("%s is not a tracefs directory (no per_cpu/ in it); give the tracefs "
-			  "mount point with -t", given);
+		if (err == EACCES)
+			agent_err("cannot read %s: permission denied; run the agent as root", given);
+		else
+			agent_err("%s is not a tracefs directory (no per_cpu/ in it); give the "
+				  "tracefs mount point with -t", given);
 		return NULL;
 	}
-	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
-		if (is_tracefs(candidates[i]))
+	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		err = check_tracefs(candidates[i]);
+		if (!err)
 			return strdup(candidates[i]);
+		if (err == EACCES) {
+			agent_err("cannot read %s: permission denied; run the agent as root",
+				  candidates[i]);
+			return NULL;
+		}
+	}
 	if (geteuid() == 0 && mount("nodev", candidates[0], "tracefs", 0, NULL) == 0) {
 		agent_log("mounted tracefs at %s", candidates[0]);
 		return strdup(candidates[0]);
@@ -120,32 +135,39 @@ static int size_ring_buffer(struct agent *a)
 	return 0;
 }
 
+static int check_instance(const char *tracing_dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/instances/%s", tracing_dir, name);
+	if (!strchr(name, '/') && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	agent_err("no tracefs instance '%s' in %s; create it (mkdir %s) or drop -i", name,
+		  tracing_dir, path);
+	return -1;
+}
+
 int tracing_setup(struct agent *a)
 {
 	a->tracing_dir = find_tracing_dir(a->opts.tracing_dir);
 	if (!a->tracing_dir)
+		return -1;
+	if (a->opts.instance && check_instance(a->tracing_dir, a->opts.instance))
 		return -1;
 	a->instance = tracefs_instance_alloc(a->tracing_dir, a->opts.instance);
 	if (!a->instance) {
 		agent_err("cannot use tracefs at %s: %s", a->tracing_dir, strerror(errno));
 		return -1;
 	}
-	if (a->opts.instance) {
-		char *dir = tracefs_instance_get_dir(a->instance);
-		struct stat st;
-		int ok = dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
-
-		if (!ok)
-			agent_err("no tracefs instance '%s' in %s; create it (mkdir %s) or drop -i",
-				  a->opts.instance, a->tracing_dir, dir ? dir : "");
-		free(dir);
-		if (!ok)
-			return -1;
-	}
-	if (size_ring_buffer(a))
-		return -1;
 	a->subbuf_size = subbuf_size(a);
 	return 0;
+}
+
+/* Called once every port is open, so a start-up that fails changes nothing. */
+int tracing_size_buffer(struct agent *a)
+{
+	return size_ring_buffer(a);
 }
 
 void tracing_cleanup(struct agent *a)

@@ -8,8 +8,8 @@
  *
  * -F reads `trace-agent -o` framed output. Prints one line per event:
  *   CPU TIMESTAMP NAME: INFO
- * and, on stderr, a summary line: sub-buffers, events, missed events,
- * bad sub-buffers. Exit 1 when a sub-buffer header is malformed.
+ * and, on stderr, a summary line: sub-buffers, events, sub-buffers flagged
+ * as following a loss, lost events counted in them, bad sub-buffers. Exit 1 when a sub-buffer header is malformed.
  */
 #include <dirent.h>
 #include <endian.h>
@@ -29,7 +29,7 @@
 #include "frame.h"
 
 struct totals {
-	unsigned long long subbufs, events, missed, bad;
+	unsigned long long subbufs, events, missed_subbufs, missed, bad;
 };
 
 static char *slurp(const char *path, size_t *len)
@@ -109,8 +109,11 @@ static void print_subbuf(struct tep_handle *tep, struct kbuffer *kbuf, void *pag
 		t->bad++;
 		return;
 	}
+	/* A full sub-buffer has no room for the count: only the flag says it. */
 	if (info.missed)
-		t->missed += info.missed_count_known ? info.missed_count : 1;
+		t->missed_subbufs++;
+	if (info.missed_count_known)
+		t->missed += info.missed_count;
 	if (!info.data_len || kbuffer_load_subbuffer(kbuf, page))
 		return;
 	trace_seq_init(&seq);
@@ -205,8 +208,8 @@ int main(int argc, char **argv)
 		}
 		free(buf);
 	}
-	fprintf(stderr, "subbufs=%llu events=%llu missed=%llu bad=%llu\n", t.subbufs, t.events,
-		t.missed, t.bad);
+	fprintf(stderr, "subbufs=%llu events=%llu missed_subbufs=%llu missed=%llu bad=%llu\n",
+		t.subbufs, t.events, t.missed_subbufs, t.missed, t.bad);
 	kbuffer_free(kbuf);
 	tep_free(tep);
 	return ret || t.bad;
