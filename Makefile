@@ -65,6 +65,12 @@ check:
 	@$(MAKE) --no-print-directory tests
 	@tests/run.sh
 
+# The main job. For now: the agent on this machine's own tracefs.
+demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory tests
+	@scripts/demo-host.sh
+
 bench: all $(TOOL_BIN)
 	bench/agent-flood.sh
 
@@ -79,5 +85,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check bench install format clean
+.PHONY: all tests deps check demo bench install format clean
 .DELETE_ON_ERROR:

@@ -377,7 +377,7 @@ static int open_port(struct mover *m, const char *dir)
 {
 	char path[4096];
 	struct stat st;
-	int fd;
+	int fd, flags;
 
 	if (m->agent->opts.to_stdout) {
 		m->out_fd = STDOUT_FILENO;
@@ -391,12 +391,22 @@ static int open_port(struct mover *m, const char *dir)
 			  strerror(errno), m->cpu);
 		return -1;
 	}
-	if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
-		agent_err("%s is not a virtio port or FIFO; point -p at the ports directory", path);
+	if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISREG(st.st_mode)) {
+		agent_err("%s is not a virtio port, FIFO or file; point -p at the ports directory",
+			  path);
 		return -1;
 	}
-	/* A FIFO is opened read-write so opening never waits for the host's reader. */
-	fd = open(path, (S_ISFIFO(st.st_mode) ? O_RDWR : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
+	/*
+	 * A FIFO is opened read-write so opening never waits for the host's
+	 * reader. A regular file (recording inside the guest) starts empty.
+	 */
+	if (S_ISFIFO(st.st_mode))
+		flags = O_RDWR;
+	else if (S_ISREG(st.st_mode))
+		flags = O_WRONLY | O_TRUNC;
+	else
+		flags = O_WRONLY;
+	fd = open(path, flags | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		agent_err("cannot open %s: %s%s", path, strerror(errno),
 			  errno == EACCES ? "; run the agent as root" : "");

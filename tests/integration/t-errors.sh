@@ -22,8 +22,9 @@ expect 1 "/nonexistent is not a tracefs directory.*-t" -t /nonexistent "${P[@]}"
 expect 1 "no tracefs instance 'nosuch'.*mkdir" -i nosuch -p "$WORK/ports"
 mkdir "$WORK/empty"
 expect 1 "$WORK/empty/trace-path-cpu0: No such file.*virtserialport.*-p" -i "$INST" -p "$WORK/empty"
-touch "$WORK/empty/trace-path-cpu0"
-expect 1 "trace-path-cpu0 is not a virtio port or FIFO" -i "$INST" -p "$WORK/empty" --cpus 0
+mkdir "$WORK/empty/trace-path-cpu0"
+expect 1 "trace-path-cpu0 is not a virtio port, FIFO or file" -i "$INST" -p "$WORK/empty" --cpus 0
+rmdir "$WORK/empty/trace-path-cpu0"
 expect 1 "control port $WORK/nope: No such file.*-c" "${P[@]}" -c "$WORK/nope"
 expect 1 "control port $WORK/out is not a virtio port or FIFO" "${P[@]}" -c "$WORK/out"
 expect 1 "per_cpu/cpu4000/trace_pipe_raw: No such file.*--cpus" "${P[@]}" --cpus 4000

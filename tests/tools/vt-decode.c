@@ -9,7 +9,7 @@
  * -F reads `trace-agent -o` framed output. Prints one line per event:
  *   CPU TIMESTAMP NAME: INFO
  * and, on stderr, a summary line: sub-buffers, events, sub-buffers flagged
- * as following a loss, lost events counted in them, bad sub-buffers. Exit 1 when a sub-buffer header is malformed.
+ * as following a loss, lost events counted in them, bad sub-buffers, bytes of event data. Exit 1 when a sub-buffer header is malformed.
  */
 #include <dirent.h>
 #include <endian.h>
@@ -29,7 +29,7 @@
 #include "frame.h"
 
 struct totals {
-	unsigned long long subbufs, events, missed_subbufs, missed, bad;
+	unsigned long long subbufs, events, missed_subbufs, missed, bad, data;
 };
 
 static char *slurp(const char *path, size_t *len)
@@ -114,6 +114,7 @@ static void print_subbuf(struct tep_handle *tep, struct kbuffer *kbuf, void *pag
 		t->missed_subbufs++;
 	if (info.missed_count_known)
 		t->missed += info.missed_count;
+	t->data += info.data_len;
 	if (!info.data_len || kbuffer_load_subbuffer(kbuf, page))
 		return;
 	trace_seq_init(&seq);
@@ -208,8 +209,8 @@ int main(int argc, char **argv)
 		}
 		free(buf);
 	}
-	fprintf(stderr, "subbufs=%llu events=%llu missed_subbufs=%llu missed=%llu bad=%llu\n",
-		t.subbufs, t.events, t.missed_subbufs, t.missed, t.bad);
+	fprintf(stderr, "subbufs=%llu events=%llu missed_subbufs=%llu missed=%llu bad=%llu data=%llu\n",
+		t.subbufs, t.events, t.missed_subbufs, t.missed, t.bad, t.data);
 	kbuffer_free(kbuf);
 	tep_free(tep);
 	return ret || t.bad;
