@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct tracefs_instance;
+struct vt_buf;
 struct tracefs_cpu;
 
 #define AGENT_NAME		"trace-agent"
@@ -24,6 +25,7 @@ struct agent_opts {
 	const char *ports_dir;		/* -p */
 	const char *ctl_path;		/* -c: NULL for ports_dir/agent-ctl-path */
 	const char *cpu_list;		/* --cpus: NULL for every online CPU */
+	const char *reply_path;		/* -r: replies here, not on the control port */
 	size_t pipe_size;		/* -s */
 	long buffer_kb;			/* -b: 0 to expand a boot-size buffer only */
 	bool to_stdout;			/* -o */
@@ -56,6 +58,7 @@ struct mover {
 	struct cpu_stats stats_at_start;
 	uint64_t bytes;			/* moved since the last start order */
 	uint64_t subbufs;
+	uint64_t lost;			/* events lost in the last run */
 };
 
 enum agent_state {
@@ -77,6 +80,10 @@ struct agent {
 	enum agent_state state;
 	unsigned int stop_gen;		/* bumped by every stop order */
 	pthread_mutex_t stdout_lock;	/* -o: one chunk at a time */
+	int reply_fd;			/* -1: replies off */
+	pthread_mutex_t reply_lock;	/* one reply at a time */
+	bool stop_reply_wanted;		/* a "stop" word waits for the flushes */
+	int flushes_done;		/* movers flushed since the last stop */
 };
 
 /* options.c */
@@ -100,6 +107,20 @@ void mover_wake(struct mover *m);
 
 /* control.c */
 int control_run(struct agent *a);
+void agent_set_state(struct agent *a, enum agent_state state);
+
+/* reply.c */
+int reply_open(struct agent *a, int ctl_fd, bool ctl_is_fifo);
+void reply_send(struct agent *a, int type, const void *payload, size_t len);
+void reply_text(struct agent *a, int type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void reply_flushed(struct agent *a, struct mover *m, uint64_t lost);
+
+/* words.c */
+void words_run(struct agent *a, const char *line);
+
+/* meta.c */
+int meta_build(struct agent *a, bool kallsyms, struct vt_buf *out);
 
 /* log.c */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -16,13 +16,15 @@
 #include "agent.h"
 #include "../lib/order.h"
 
-static void set_state(struct agent *a, enum agent_state state)
+void agent_set_state(struct agent *a, enum agent_state state)
 {
 	int i;
 
 	pthread_mutex_lock(&a->lock);
-	if (state != AGENT_RUNNING && a->state == AGENT_RUNNING)
+	if (state != AGENT_RUNNING && a->state == AGENT_RUNNING) {
 		a->stop_gen++;
+		a->flushes_done = 0;
+	}
 	a->state = state;
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
@@ -47,7 +49,7 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 			return;
 		}
 		agent_dbg("start order");
-		set_state(a, AGENT_RUNNING);
+		agent_set_state(a, AGENT_RUNNING);
 		break;
 	case VT_ORDER_STOP:
 		if (now != AGENT_RUNNING) {
@@ -55,11 +57,10 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 			return;
 		}
 		agent_dbg("stop order");
-		set_state(a, AGENT_STOPPED);
+		agent_set_state(a, AGENT_STOPPED);
 		break;
 	case VT_ORDER_WORD:
-		agent_log("unknown order '%s' ignored; orders are 1 (start) and 0 (stop)",
-			  vt_escape(text, strlen(text), shown, sizeof(shown)));
+		words_run(a, text);
 		break;
 	case VT_ORDER_TOO_LONG:
 		agent_log("order of more than %d bytes ignored (it began '%s')", VT_ORDER_MAX,
@@ -68,7 +69,7 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 	}
 }
 
-static int open_control(struct agent *a, char *path, size_t size)
+static int open_control(struct agent *a, char *path, size_t size, bool *is_fifo)
 {
 	struct stat st;
 	int fd;
@@ -92,6 +93,7 @@ static int open_control(struct agent *a, char *path, size_t size)
 	 * Read-write: on a FIFO we are then a writer too, so the host closing
 	 * its end is no end-of-file to spin on.
 	 */
+	*is_fifo = S_ISFIFO(st.st_mode);
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		agent_err("cannot open the control port %s: %s%s", path, strerror(errno),
@@ -182,10 +184,15 @@ int control_run(struct agent *a)
 {
 	char path[4096];
 	int ctl_fd, sig_fd, ret;
+	bool is_fifo;
 
-	ctl_fd = open_control(a, path, sizeof(path));
+	ctl_fd = open_control(a, path, sizeof(path), &is_fifo);
 	if (ctl_fd < 0)
 		return -1;
+	if (reply_open(a, ctl_fd, is_fifo)) {
+		close(ctl_fd);
+		return -1;
+	}
 	sig_fd = make_signalfd();
 	if (sig_fd < 0) {
 		agent_err("signalfd: %s", strerror(errno));
@@ -196,8 +203,10 @@ int control_run(struct agent *a)
 		  "orders on %s", a->nr_movers, a->nr_movers == 1 ? "" : "s", a->subbuf_size,
 		  a->buffer_kb, path);
 	ret = wait_loop(a, ctl_fd, sig_fd);
-	set_state(a, AGENT_QUIT);
+	agent_set_state(a, AGENT_QUIT);
 	close(sig_fd);
+	if (a->reply_fd >= 0 && a->reply_fd != ctl_fd)
+		close(a->reply_fd);
 	close(ctl_fd);
 	return ret;
 }

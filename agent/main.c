@@ -70,6 +70,8 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&a.lock, NULL);
 	pthread_cond_init(&a.cond, NULL);
 	pthread_mutex_init(&a.stdout_lock, NULL);
+	pthread_mutex_init(&a.reply_lock, NULL);
+	a.reply_fd = -1;
 
 	/* Signals go to the controller's signalfd, never into a mover's syscall. */
 	sigemptyset(&set);

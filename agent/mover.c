@@ -272,6 +272,7 @@ static void report(struct mover *m)
 	if (tracing_read_stats(a, m->cpu, &now)) {
 		agent_log("cpu%d: sent %llu bytes (%llu sub-buffers)", m->cpu,
 			  (unsigned long long)m->bytes, (unsigned long long)m->subbufs);
+		reply_flushed(a, m, 0);
 		return;
 	}
 	lost = (now.overrun - m->stats_at_start.overrun) +
@@ -281,6 +282,7 @@ static void report(struct mover *m)
 		  (unsigned long long)lost,
 		  lost ? " (the ring buffer overwrote them while the host was not reading; "
 			 "a larger -b helps)" : "");
+	reply_flushed(a, m, lost);
 }
 
 /* Stream until a stop or quit order; returns 0, or -1 on an I/O error. */

@@ -25,6 +25,8 @@ static const char usage[] =
 "  -i, --instance=NAME  stream this tracefs instance instead of the top buffer\n"
 "  -p, --ports=DIR      directory of the virtio ports (default /dev/virtio-ports)\n"
 "  -c, --control=PATH   control port (default DIR/agent-ctl-path)\n"
+"  -r, --reply=PATH     send replies to word orders here, not on the control\n"
+"                       port (needed when the control port is a FIFO)\n"
 "      --cpus=LIST      CPUs to stream, e.g. 0,2-3 (default: all online CPUs)\n"
 "  -v, --verbose        say more\n"
 "  -h, --help           show this help\n"
@@ -42,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "instance", required_argument, NULL, 'i' },
 	{ "ports", required_argument, NULL, 'p' },
 	{ "control", required_argument, NULL, 'c' },
+	{ "reply", required_argument, NULL, 'r' },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -167,7 +170,7 @@ int agent_parse_options(int argc, char **argv, struct agent_opts *opts)
 	opts->ports_dir = DEFAULT_PORTS_DIR;
 	opts->pipe_size = PIPE_SIZE_DEFAULT;
 
-	while ((c = getopt_long(argc, argv, "os:b:t:i:p:c:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "os:b:t:i:p:c:r:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opts->to_stdout = true;
@@ -194,6 +197,9 @@ int agent_parse_options(int argc, char **argv, struct agent_opts *opts)
 			break;
 		case 'c':
 			opts->ctl_path = optarg;
+			break;
+		case 'r':
+			opts->reply_path = optarg;
 			break;
 		case OPT_CPUS:
 			if (parse_cpu_list(optarg, &cpus, &nr))

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Replies to the host's word orders (lib/proto.h). In a guest they go back
+ * on the control port itself; where the control port is a FIFO (tests, a
+ * host without QEMU) they need a path of their own (-r), or the agent would
+ * read its own replies as orders.
+ *
+ * A host that never reads replies (the seed's `echo 1 >` procedure) must not
+ * stall the controller: a reply the port will not take within REPLY_WAIT_MS
+ * is dropped, with a log line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "../lib/proto.h"
+
+#define REPLY_WAIT_MS 2000
+
+int reply_open(struct agent *a, int ctl_fd, bool ctl_is_fifo)
+{
+	struct stat st;
+	int fd;
+
+	a->reply_fd = -1;
+	if (!a->opts.reply_path) {
+		if (!ctl_is_fifo)
+			a->reply_fd = ctl_fd;
+		else
+			agent_dbg("control port is a FIFO: no replies (give -r PATH for them)");
+		return 0;
+	}
+	if (stat(a->opts.reply_path, &st) < 0 || (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))) {
+		agent_err("reply path %s: %s; give a FIFO or port with -r", a->opts.reply_path,
+			  errno ? strerror(errno) : "not a FIFO or port");
+		return -1;
+	}
+	fd = open(a->opts.reply_path, (S_ISFIFO(st.st_mode) ? O_RDWR : O_WRONLY) | O_NONBLOCK |
+		  O_CLOEXEC);
+	if (fd < 0) {
+		agent_err("cannot open the reply path %s: %s", a->opts.reply_path, strerror(errno));
+		return -1;
+	}
+	a->reply_fd = fd;
+	return 0;
+}
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN && poll(&pfd, 1, REPLY_WAIT_MS) > 0)
+			continue;
+		return -1;
+	}
+	return 0;
+}
+
+void reply_send(struct agent *a, int type, const void *payload, size_t len)
+{
+	unsigned char hdr[VT_REPLY_HDR_SIZE];
+
+	if (a->reply_fd < 0)
+		return;
+	vt_reply_header(hdr, type, len);
+	pthread_mutex_lock(&a->reply_lock);
+	if (write_all(a->reply_fd, hdr, sizeof(hdr)) || write_all(a->reply_fd, payload, len))
+		agent_log("the host is not reading replies; one of %zu bytes was dropped", len);
+	pthread_mutex_unlock(&a->reply_lock);
+}
+
+void reply_text(struct agent *a, int type, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(text))
+		n = sizeof(text) - 1;
+	reply_send(a, type, text, n);
+}
+
+/*
+ * Called by each mover after its flush. The last one of a "stop" word
+ * sends STOPPED with every CPU's byte count, so the host knows exactly how
+ * much to wait for.
+ */
+void reply_flushed(struct agent *a, struct mover *m, uint64_t lost)
+{
+	struct vt_buf text = { 0 };
+	char line[128];
+	bool last;
+	int i, n;
+
+	pthread_mutex_lock(&a->lock);
+	m->lost = lost;
+	last = ++a->flushes_done == a->nr_movers && a->stop_reply_wanted;
+	if (last)
+		a->stop_reply_wanted = false;
+	pthread_mutex_unlock(&a->lock);
+	if (!last)
+		return;
+	for (i = 0; i < a->nr_movers; i++) {
+		n = snprintf(line, sizeof(line), "cpu=%d bytes=%llu lost=%llu\n",
+			     a->movers[i].cpu, (unsigned long long)a->movers[i].bytes,
+			     (unsigned long long)a->movers[i].lost);
+		vt_buf_add(&text, line, n);
+	}
+	reply_send(a, VT_REPLY_STOPPED, text.data, text.len);
+	vt_buf_free(&text);
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Word orders from the host (docs/protocol.md). Each gets one reply; an
+ * unknown or malformed word gets ERR and changes nothing.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <tracefs.h>
+
+#include "agent.h"
+#include "../lib/order.h"
+#include "../lib/proto.h"
+
+/* system or system:event, each [A-Za-z0-9_]+: nothing else reaches a path. */
+static bool valid_event_spec(const char *spec, char *sys, char *event, size_t size)
+{
+	const char *colon = strchr(spec, ':');
+	size_t slen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const char *p;
+
+	if (!slen || slen >= size || (colon && (!colon[1] || strlen(colon + 1) >= size)))
+		return false;
+	for (p = spec; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && p != colon)
+			return false;
+	memcpy(sys, spec, slen);
+	sys[slen] = '\0';
+	snprintf(event, size, "%s", colon ? colon + 1 : "");
+	return true;
+}
+
+static void set_event(struct agent *a, const char *arg, bool on)
+{
+	char sys[128], event[128], file[300], shown[96];
+
+	if (!arg || !valid_event_spec(arg, sys, event, sizeof(sys))) {
+		reply_text(a, VT_REPLY_ERR, "bad event '%s': give SYSTEM or SYSTEM:EVENT",
+			   arg ? vt_escape(arg, strlen(arg), shown, sizeof(shown)) : "");
+		return;
+	}
+	if (*event)
+		snprintf(file, sizeof(file), "events/%s/%s/enable", sys, event);
+	else
+		snprintf(file, sizeof(file), "events/%s/enable", sys);
+	if (tracefs_instance_file_write(a->instance, file, on ? "1" : "0") < 0) {
+		reply_text(a, VT_REPLY_ERR, "no event %s in the guest (%s)", arg,
+			   errno ? strerror(errno) : "cannot write");
+		return;
+	}
+	agent_log("%s %s", on ? "enabled" : "disabled", arg);
+	reply_text(a, VT_REPLY_OK, "%s %s", on ? "enabled" : "disabled", arg);
+}
+
+static void set_bufsize(struct agent *a, const char *arg)
+{
+	char *end;
+	long kb = arg ? strtol(arg, &end, 10) : 0;
+
+	if (!arg || *end || kb < 4 || kb > (1L << 30)) {
+		reply_text(a, VT_REPLY_ERR, "bad buffer size: give KB per CPU, e.g. bufsize 4096");
+		return;
+	}
+	if (tracefs_instance_set_buffer_size(a->instance, kb, -1) < 0) {
+		reply_text(a, VT_REPLY_ERR, "cannot set %ld KB per CPU: %s", kb, strerror(errno));
+		return;
+	}
+	a->buffer_kb = kb;
+	reply_text(a, VT_REPLY_OK, "ring buffer %ld KB per CPU", kb);
+}
+
+static void send_meta(struct agent *a, const char *arg)
+{
+	struct vt_buf meta = { 0 };
+
+	if (meta_build(a, arg && !strcmp(arg, "kallsyms"), &meta) || meta.len > VT_REPLY_MAX) {
+		reply_text(a, VT_REPLY_ERR, "cannot gather the metadata");
+	} else {
+		reply_send(a, VT_REPLY_META, meta.data, meta.len);
+	}
+	vt_buf_free(&meta);
+}
+
+static void send_status(struct agent *a)
+{
+	struct vt_buf text = { 0 };
+	char line[256];
+	int i, n;
+
+	pthread_mutex_lock(&a->lock);
+	n = snprintf(line, sizeof(line), "state=%s\nsubbuf_size=%zu\nbuffer_kb=%zu\n",
+		     a->state == AGENT_RUNNING ? "streaming" : "stopped", a->subbuf_size,
+		     a->buffer_kb);
+	pthread_mutex_unlock(&a->lock);
+	vt_buf_add(&text, line, n);
+	for (i = 0; i < a->nr_movers; i++) {
+		n = snprintf(line, sizeof(line), "cpu%d=bytes:%llu,lost:%llu\n", a->movers[i].cpu,
+			     (unsigned long long)a->movers[i].bytes,
+			     (unsigned long long)a->movers[i].lost);
+		vt_buf_add(&text, line, n);
+	}
+	reply_send(a, VT_REPLY_STATUS, text.data, text.len);
+	vt_buf_free(&text);
+}
+
+static void stop_with_reply(struct agent *a)
+{
+	pthread_mutex_lock(&a->lock);
+	if (a->state != AGENT_RUNNING) {
+		pthread_mutex_unlock(&a->lock);
+		reply_text(a, VT_REPLY_STOPPED, "%s", "");
+		return;
+	}
+	a->stop_reply_wanted = true;
+	pthread_mutex_unlock(&a->lock);
+	agent_set_state(a, AGENT_STOPPED);
+}
+
+void words_run(struct agent *a, const char *line)
+{
+	char word[VT_ORDER_MAX + 1], shown[96];
+	char *arg;
+
+	snprintf(word, sizeof(word), "%s", line);
+	arg = strpbrk(word, " \t");
+	if (arg) {
+		*arg++ = '\0';
+		arg += strspn(arg, " \t");
+		if (!*arg)
+			arg = NULL;
+	}
+	if (!strcmp(word, "start")) {
+		agent_set_state(a, AGENT_RUNNING);
+		reply_text(a, VT_REPLY_OK, "streaming");
+	} else if (!strcmp(word, "stop")) {
+		stop_with_reply(a);
+	} else if (!strcmp(word, "meta")) {
+		send_meta(a, arg);
+	} else if (!strcmp(word, "status")) {
+		send_status(a);
+	} else if (!strcmp(word, "enable") || !strcmp(word, "disable")) {
+		set_event(a, arg, word[0] == 'e');
+	} else if (!strcmp(word, "bufsize")) {
+		set_bufsize(a, arg);
+	} else {
+		vt_escape(line, strlen(line), shown, sizeof(shown));
+		agent_log("unknown order '%s' ignored; orders are 1 (start) and 0 (stop), or "
+			  "words (see docs/protocol.md)", shown);
+		reply_text(a, VT_REPLY_ERR, "unknown order '%s'", shown);
+	}
+}
