@@ -46,9 +46,12 @@ $(B)/static/trace-agent: $(AGENT_OBJ) $(B)/libvtrace.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ \
 		$(shell pkg-config --static --libs $(PKGS) 2>/dev/null) -pthread
 
+TRACECMD_CFLAGS := $(shell pkg-config --cflags libtracecmd 2>/dev/null)
+TRACECMD_LIBS   := $(shell pkg-config --libs libtracecmd 2>/dev/null)
+
 $(B)/tests/test-%: tests/unit/test-%.c $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(TRACECMD_CFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(TRACECMD_LIBS) $(LDLIBS)
 
 $(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * trace.dat writer (version 6, see trace-cmd.dat.v6(5)). libtracecmd reads
+ * these files but has no public writer, so this one is ours; its proof is
+ * that trace-cmd report and libtracecmd read what it writes.
+ */
+#ifndef VT_TRACEDAT_H
+#define VT_TRACEDAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vt_blob {
+	const char *data;
+	size_t len;
+};
+
+struct vt_format {
+	const char *system;	/* "ftrace" for the ftrace events */
+	struct vt_blob text;
+};
+
+struct vt_dat_meta {
+	bool big_endian;
+	int long_size;
+	uint32_t subbuf_size;		/* written as the file's page size */
+	struct vt_blob header_page, header_event;
+	struct vt_format *formats;
+	int nr_formats;
+	struct vt_blob kallsyms, printk_formats, saved_cmdlines;
+	struct vt_blob trace_clock;	/* the trace_clock file, "[local] global ..." */
+	struct vt_blob uname;
+	struct vt_blob *cpu_stats;	/* per CPU, may be empty */
+	int nr_cpus;
+};
+
+/*
+ * Write a whole trace.dat to @fd: the metadata, then for each CPU i the
+ * @sizes[i] bytes of sub-buffers read from @cpu_fds[i] (from offset 0; -1
+ * for a CPU with no data). Returns 0, or -1 with errno set.
+ */
+int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
+		    const uint64_t *sizes);
+
+#endif
