@@ -19,6 +19,8 @@ LDLIBS   += $(PKG_LIBS) -pthread
 
 LIB_SRC   := $(wildcard lib/*.c)
 AGENT_SRC := $(wildcard agent/*.c)
+HOST_SRC  := $(wildcard host/*.c)
+HOST_OBJ  := $(HOST_SRC:%.c=$(B)/obj/%.o)
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 AGENT_OBJ := $(AGENT_SRC:%.c=$(B)/obj/%.o)
 
@@ -27,9 +29,13 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 
-all: $(B)/trace-agent $(B)/static/trace-agent
+all: $(B)/trace-agent $(B)/static/trace-agent $(B)/vtrace
 
-$(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h include/*.h)
+TRACECMD_CFLAGS := $(shell pkg-config --cflags libtracecmd 2>/dev/null)
+TRACECMD_LIBS   := $(shell pkg-config --libs libtracecmd 2>/dev/null)
+
+$(B)/obj/host/%.o: CPPFLAGS += $(TRACECMD_CFLAGS)
+$(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -40,14 +46,14 @@ $(B)/libvtrace.a: $(LIB_OBJ)
 $(B)/trace-agent: $(AGENT_OBJ) $(B)/libvtrace.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/vtrace: $(HOST_OBJ) $(B)/libvtrace.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TRACECMD_LIBS) $(LDLIBS)
+
 # For minimal guests (busybox, no shared libraries): Debian ships the .a files.
 $(B)/static/trace-agent: $(AGENT_OBJ) $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ \
 		$(shell pkg-config --static --libs $(PKGS) 2>/dev/null) -pthread
-
-TRACECMD_CFLAGS := $(shell pkg-config --cflags libtracecmd 2>/dev/null)
-TRACECMD_LIBS   := $(shell pkg-config --libs libtracecmd 2>/dev/null)
 
 $(B)/tests/test-%: tests/unit/test-%.c $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
@@ -80,10 +86,11 @@ bench: all $(TOOL_BIN)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/trace-agent $(DESTDIR)$(BINDIR)/trace-agent
+	install -m 755 $(B)/vtrace $(DESTDIR)$(BINDIR)/vtrace
 	install -m 644 docs/man/trace-agent.1 $(DESTDIR)$(MANDIR)/man1/trace-agent.1
 
 format:
-	clang-format -i $(LIB_SRC) $(AGENT_SRC) lib/*.h agent/*.h
+	clang-format -i $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC) lib/*.h agent/*.h host/*.h
 
 clean:
 	rm -rf $(B)

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control channel as the host sees it: orders go into
+ * agent-ctl-path.in (QEMU, or an agent run with -c, reads it), replies come
+ * out of agent-ctl-path.out. Replies are hostile input: parsed by
+ * lib/proto.c, bounded in size and in time.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vtrace.h"
+
+int channel_open(struct channel *ch, const char *dir, bool replies)
+{
+	ch->in_fd = ch->out_fd = -1;
+	snprintf(ch->in_path, sizeof(ch->in_path), "%s/" CTL_NAME ".in", dir);
+	snprintf(ch->out_path, sizeof(ch->out_path), "%s/" CTL_NAME ".out", dir);
+	if (vt_check_fifo(ch->in_path, false) || (replies && vt_check_fifo(ch->out_path, false)))
+		return -1;
+	/* Non-blocking: a FIFO nobody reads fails now instead of hanging. */
+	ch->in_fd = open(ch->in_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (ch->in_fd < 0) {
+		vt_err("%s: %s", ch->in_path, errno == ENXIO ?
+		       "nobody reads it; start the guest (QEMU opens it) or the agent" :
+		       strerror(errno));
+		return -1;
+	}
+	if (replies) {
+		ch->out_fd = open(ch->out_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (ch->out_fd < 0) {
+			vt_err("%s: %s", ch->out_path, strerror(errno));
+			close(ch->in_fd);
+			return -1;
+		}
+		channel_drain(ch->out_fd);	/* replies nobody read before */
+	}
+	return 0;
+}
+
+void channel_close(struct channel *ch)
+{
+	if (ch->in_fd >= 0)
+		close(ch->in_fd);
+	if (ch->out_fd >= 0)
+		close(ch->out_fd);
+	ch->in_fd = ch->out_fd = -1;
+}
+
+void channel_drain(int fd)
+{
+	char buf[65536];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+int channel_send(struct channel *ch, const char *order)
+{
+	char line[512];
+	int len = snprintf(line, sizeof(line), "%s\n", order);
+	struct pollfd pfd = { .fd = ch->in_fd, .events = POLLOUT };
+	ssize_t n;
+
+	/* Under PIPE_BUF bytes: one write, never split or mixed with another. */
+	while ((n = write(ch->in_fd, line, len)) < 0 && (errno == EINTR || errno == EAGAIN)) {
+		if (errno == EAGAIN && poll(&pfd, 1, 5000) <= 0) {
+			vt_err("%s is full: the guest does not take orders", ch->in_path);
+			return -1;
+		}
+	}
+	if (n != len) {
+		vt_err("cannot send '%s' to %s: %s", order, ch->in_path,
+		       n < 0 ? strerror(errno) : "short write");
+		return -1;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Read exactly @len bytes by @deadline (ms, monotonic). */
+static int read_full(int fd, char *buf, size_t len, long long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+	long long left;
+
+	while (len) {
+		n = read(fd, buf, len);
+		if (n > 0) {
+			buf += n;
+			len -= n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN)
+			return -1;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -2;
+		/* n == 0: no writer right now (no guest yet); wait, bounded. */
+		if (n == 0)
+			usleep(left < 20 ? left * 1000 : 20000);
+		else if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload)
+{
+	unsigned char hdr[VT_REPLY_HDR_SIZE];
+	long long deadline = now_ms() + timeout_ms;
+	char err[256];
+	int ret;
+
+	*payload = NULL;
+	ret = read_full(ch->out_fd, (char *)hdr, sizeof(hdr), deadline);
+	if (ret == -2) {
+		vt_err("no reply from the agent on %s in %d s; is a vtrace trace-agent running "
+		       "in the guest?", ch->out_path, timeout_ms / 1000);
+		return -1;
+	}
+	if (ret || vt_reply_parse_header(hdr, r, err, sizeof(err))) {
+		vt_err("malformed reply on %s: %s", ch->out_path, ret ? strerror(errno) : err);
+		return -1;
+	}
+	*payload = malloc(r->length + 1);
+	if (!*payload) {
+		vt_err("out of memory for a %u-byte reply", r->length);
+		return -1;
+	}
+	ret = read_full(ch->out_fd, *payload, r->length, deadline);
+	if (ret) {
+		vt_err("reply on %s cut short (%u bytes announced)", ch->out_path, r->length);
+		free(*payload);
+		*payload = NULL;
+		return -1;
+	}
+	(*payload)[r->length] = '\0';
+	return 0;
+}
+
+int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
+		char **payload)
+{
+	if (channel_send(ch, order))
+		return -1;
+	return channel_read_reply(ch, timeout_ms, r, payload);
+}

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vtrace record: open every stream before the guest starts (so it never
+ * blocks on an unread port), fetch the guest's metadata, enable events,
+ * start, read all CPUs concurrently, stop with the guest's flush, and write
+ * a trace.dat that trace-cmd and KernelShark open.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "order.h"
+#include "stream.h"
+#include "vtrace.h"
+
+#define REPLY_TIMEOUT_MS	10000
+#define STOP_TIMEOUT_MS		30000
+
+static const char usage[] =
+"Usage: vtrace record [OPTION]...\n"
+"Record the guest's ftrace streams into a trace.dat (trace-cmd's format).\n"
+"  -d, --dir DIR          the channels, as made by vtrace setup (" DEFAULT_DIR ")\n"
+"  -o, --output FILE      default trace.dat\n"
+"  -e, --event SYS[:EV]   enable this guest event while recording (repeatable)\n"
+"  -D, --duration S       stop after S seconds (default: at Ctrl-C)\n"
+"  -k, --kallsyms         also record the guest's /proc/kallsyms\n"
+"      --file-version 6   the trace.dat version (6)\n"
+"  -q, --quiet            no progress line\n"
+"The guest must run a vtrace trace-agent. On a TTY a progress line shows each\n"
+"CPU's bytes, sub-buffers and missed events.\n";
+
+struct record {
+	const char *dir, *output;
+	char *events[64];
+	int nr_events, enabled;
+	double duration;
+	bool kallsyms, quiet;
+	struct channel ch;
+	struct guest_meta gm;
+	struct stream *streams;
+	int nr_streams;
+	int stop_fd;
+	int sig_fd;
+};
+
+static int parse_options(struct record *r, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "event", required_argument, NULL, 'e' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "kallsyms", no_argument, NULL, 'k' },
+		{ "file-version", required_argument, NULL, 'V' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int c;
+
+	r->dir = DEFAULT_DIR;
+	r->output = "trace.dat";
+	while ((c = getopt_long(argc, argv, "d:o:e:D:kqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': r->dir = optarg; break;
+		case 'o': r->output = optarg; break;
+		case 'e':
+			if (r->nr_events == 64) {
+				vt_err("at most 64 -e options");
+				return -1;
+			}
+			r->events[r->nr_events++] = optarg;
+			break;
+		case 'D':
+			r->duration = strtod(optarg, &end);
+			if (*end || r->duration <= 0) {
+				vt_err("invalid duration '%s': give seconds, e.g. -D 5", optarg);
+				return -1;
+			}
+			break;
+		case 'k': r->kallsyms = true; break;
+		case 'V':
+			if (strcmp(optarg, "6")) {
+				vt_err("trace.dat version '%s' is not written (yet): give 6", optarg);
+				return -1;
+			}
+			break;
+		case 'q': r->quiet = true; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		vt_err("unexpected argument '%s'; try 'vtrace record --help'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ask, and accept only @want; ERR replies are shown as the guest said them. */
+static char *ask(struct record *r, const char *order, int want, uint32_t *len)
+{
+	struct vt_reply rep;
+	char *payload, shown[256];
+
+	if (channel_ask(&r->ch, order, REPLY_TIMEOUT_MS, &rep, &payload))
+		return NULL;
+	if (rep.type != want) {
+		vt_escape(payload, rep.length, shown, sizeof(shown));
+		vt_err("'%s': the guest answered: %s", order,
+		       rep.type == VT_REPLY_ERR ? shown : "an unexpected reply");
+		free(payload);
+		return NULL;
+	}
+	if (len)
+		*len = rep.length;
+	return payload;
+}
+
+static int enable_events(struct record *r)
+{
+	char order[300];
+	char *reply;
+
+	for (r->enabled = 0; r->enabled < r->nr_events; r->enabled++) {
+		snprintf(order, sizeof(order), "enable %s", r->events[r->enabled]);
+		reply = ask(r, order, VT_REPLY_OK, NULL);
+		if (!reply)
+			return -1;
+		free(reply);
+	}
+	return 0;
+}
+
+/* Leave the guest's events as they were. */
+static void disable_events(struct record *r)
+{
+	char order[300];
+	int i;
+
+	for (i = 0; i < r->enabled; i++) {
+		snprintf(order, sizeof(order), "disable %s", r->events[i]);
+		free(ask(r, order, VT_REPLY_OK, NULL));
+	}
+	r->enabled = 0;
+}
+
+static int fetch_meta(struct record *r)
+{
+	char err[256];
+	uint32_t len;
+	char *payload = ask(r, r->kallsyms ? "meta kallsyms" : "meta", VT_REPLY_META, &len);
+	int i;
+
+	if (!payload)
+		return -1;
+	if (meta_parse(&r->gm, payload, len, err, sizeof(err))) {
+		vt_err("malformed metadata from the guest: %s", err);
+		return -1;
+	}
+	for (i = 0; i < r->gm.nr_streamed; i++) {
+		if (r->gm.cpus[i] >= r->nr_streams) {
+			vt_err("the agent streams CPU %d but %s has no " DATA_NAME_FMT ".out; run "
+			       "'vtrace setup --cpus %d'", r->gm.cpus[i], r->dir, r->gm.cpus[i],
+			       r->gm.dat.nr_cpus);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int open_streams(struct record *r)
+{
+	char tmp_dir[PATH_MAX];
+	int i, cpu;
+
+	snprintf(tmp_dir, sizeof(tmp_dir), "%s", r->output);
+	snprintf(tmp_dir, sizeof(tmp_dir), "%s", dirname(tmp_dir));
+	r->stop_fd = eventfd(0, EFD_CLOEXEC);
+	r->streams = calloc(r->gm.nr_streamed, sizeof(*r->streams));
+	if (r->stop_fd < 0 || !r->streams)
+		return -1;
+	for (i = 0; i < r->gm.nr_streamed; i++) {
+		struct stream *s = &r->streams[i];
+
+		cpu = r->gm.cpus[i];
+		s->subbuf = r->gm.dat.subbuf_size;
+		s->long_size = r->gm.dat.long_size;
+		s->big_endian = r->gm.dat.big_endian;
+		s->stop_fd = r->stop_fd;
+		if (stream_open(s, r->dir, cpu, tmp_dir))
+			return -1;
+		stream_drain_stale(s);
+	}
+	for (i = 0; i < r->gm.nr_streamed; i++)
+		if (stream_start(&r->streams[i]))
+			return -1;
+	return 0;
+}
+
+static void show_progress(struct record *r, double secs, bool last)
+{
+	char line[4096];
+	int i, n;
+
+	n = snprintf(line, sizeof(line), "\r%5.1fs", secs);
+	for (i = 0; i < r->gm.nr_streamed && n < (int)sizeof(line) - 80; i++) {
+		struct stream *s = &r->streams[i];
+
+		n += snprintf(line + n, sizeof(line) - n, " | cpu%d %.1f MiB %llu sb %llu missed",
+			      s->cpu, stream_get(&s->received) / 1048576.0,
+			      (unsigned long long)stream_get(&s->subbufs),
+			      (unsigned long long)stream_get(&s->missed_events));
+	}
+	fprintf(stderr, "%s\033[K%s", line, last ? "\n" : "");
+	fflush(stderr);
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Until Ctrl-C, SIGTERM or the duration; a progress line on a TTY. */
+static void wait_for_end(struct record *r)
+{
+	bool tty = !r->quiet && isatty(STDERR_FILENO);
+	struct pollfd pfd = { .fd = r->sig_fd, .events = POLLIN };
+	struct timespec t0;
+	int timeout;
+	double left;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		left = r->duration ? r->duration - elapsed(&t0) : -1;
+		if (r->duration && left <= 0)
+			break;
+		timeout = tty ? 500 : -1;
+		if (left > 0 && (timeout < 0 || left * 1000 < timeout))
+			timeout = left * 1000 + 1;
+		if (poll(&pfd, 1, timeout) > 0)
+			break;
+		if (tty)
+			show_progress(r, elapsed(&t0), false);
+	}
+	if (tty)
+		show_progress(r, elapsed(&t0), true);
+}
+
+/*
+ * Stop, and wait until every byte each CPU sent (the agent says how many
+ * after its flush) has arrived. Without that word (an agent that died) keep
+ * what came.
+ */
+static void stop_and_collect(struct record *r)
+{
+	char *payload, *line, *save = NULL;
+	struct vt_reply rep;
+	unsigned long long bytes, lost;
+	struct timespec t0;
+	int cpu, i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload) ||
+	    rep.type != VT_REPLY_STOPPED) {
+		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
+		free(payload);
+		usleep(500000);
+		return;
+	}
+	for (line = strtok_r(payload, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "cpu=%d bytes=%llu lost=%llu", &cpu, &bytes, &lost) != 3)
+			continue;
+		for (i = 0; i < r->gm.nr_streamed; i++) {
+			struct stream *s = &r->streams[i];
+
+			if (s->cpu != cpu)
+				continue;
+			while (stream_get(&s->received) < bytes && elapsed(&t0) * 1000 < STOP_TIMEOUT_MS)
+				usleep(2000);
+			if (stream_get(&s->received) < bytes)
+				vt_err("cpu%d: %llu of the %llu bytes sent never arrived", cpu,
+				       (unsigned long long)stream_get(&s->received), bytes);
+			if (lost)
+				vt_info("cpu%d: the guest's ring buffer overwrote %llu events (the "
+					"host read too slowly; a larger buffer helps)", cpu, lost);
+		}
+	}
+	free(payload);
+}
+
+static int write_dat(struct record *r)
+{
+	int nr = r->gm.dat.nr_cpus, i, fd, ret;
+	char tmp[PATH_MAX];
+	uint64_t *sizes = calloc(nr, sizeof(*sizes));
+	int *fds = calloc(nr, sizeof(*fds));
+	mode_t mask;
+
+	if (!sizes || !fds)
+		return -1;
+	for (i = 0; i < nr; i++)
+		fds[i] = -1;
+	for (i = 0; i < r->gm.nr_streamed; i++) {
+		fds[r->streams[i].cpu] = r->streams[i].tmp_fd;
+		/* a failed write may have kept part of a sub-buffer: not that part */
+		sizes[r->streams[i].cpu] = r->streams[i].kept / r->streams[i].subbuf *
+					   r->streams[i].subbuf;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", r->output);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		vt_err("cannot create %s: %s", tmp, strerror(errno));
+		ret = -1;
+		goto out;
+	}
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	ret = vt_dat_write_v6(fd, &r->gm.dat, fds, sizes);
+	if (!ret)
+		ret = fsync(fd);
+	if (close(fd) || ret || rename(tmp, r->output)) {
+		vt_err("cannot write %s: %s", r->output, strerror(errno));
+		unlink(tmp);
+		ret = -1;
+	}
+out:
+	free(sizes);
+	free(fds);
+	return ret;
+}
+
+static void summary(struct record *r)
+{
+	unsigned long long events = 0, kept = 0;
+	int i;
+
+	for (i = 0; i < r->gm.nr_streamed; i++) {
+		struct stream *s = &r->streams[i];
+
+		vt_info("cpu%d: %llu events in %llu sub-buffers; %llu missed events%s%s", s->cpu,
+			(unsigned long long)s->events, (unsigned long long)(s->kept / s->subbuf),
+			(unsigned long long)s->missed_events,
+			s->missed_subbufs ? " (the guest flagged losses)" : "",
+			s->bad ? "; malformed sub-buffers dropped" : "");
+		if (s->bad)
+			vt_info("cpu%d: %llu malformed sub-buffers dropped", s->cpu,
+				(unsigned long long)s->bad);
+		if (s->fill)
+			vt_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped", s->cpu,
+				s->fill);
+		events += s->events;
+		kept += s->kept;
+	}
+	vt_info("wrote %s: %llu events, %.1f MiB of sub-buffers. Read it with 'trace-cmd report "
+		"-i %s', 'kernelshark %s' or 'vtrace report %s'.", r->output, events,
+		kept / 1048576.0, r->output, r->output, r->output);
+}
+
+static int make_sigfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record r = { .stop_fd = -1, .sig_fd = -1 };
+	uint64_t one = 1;
+	int i, ret = 1;
+	bool started = false;
+
+	if (parse_options(&r, argc, argv))
+		return 2;
+	r.sig_fd = make_sigfd();
+	r.nr_streams = vt_count_cpu_fifos(r.dir);
+	if (!r.nr_streams) {
+		vt_err("no %s/trace-path-cpu0.out; create the channels with 'vtrace setup --dir %s "
+		       "--cpus N'", r.dir, r.dir);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (channel_open(&r.ch, r.dir, true))
+		return 1;
+	if (enable_events(&r) || fetch_meta(&r) || open_streams(&r))
+		goto out;
+	free(ask(&r, "start", VT_REPLY_OK, NULL));
+	started = true;
+	if (!r.quiet)
+		vt_info("recording %d CPU%s of the guest (Linux %.*s); Ctrl-C to stop",
+			r.gm.nr_streamed, r.gm.nr_streamed == 1 ? "" : "s",
+			(int)(r.gm.dat.uname.len < 64 ? r.gm.dat.uname.len : 64),
+			r.gm.dat.uname.data ? r.gm.dat.uname.data : "?");
+	wait_for_end(&r);
+	stop_and_collect(&r);
+	ret = 0;
+out:
+	if (r.stop_fd >= 0 && write(r.stop_fd, &one, sizeof(one)) < 0)
+		ret = 1;
+	for (i = 0; r.streams && i < r.gm.nr_streamed; i++)
+		stream_join(&r.streams[i]);
+	disable_events(&r);
+	if (started) {
+		for (i = 0; i < r.gm.nr_streamed; i++)
+			if (r.streams[i].err) {
+				vt_err("cpu%d: writing the temporary file: %s", r.streams[i].cpu,
+				       strerror(r.streams[i].err));
+				ret = 1;
+			}
+		if (write_dat(&r))
+			ret = 1;
+		else
+			summary(&r);
+	}
+	for (i = 0; r.streams && i < r.gm.nr_streamed; i++)
+		stream_close(&r.streams[i]);
+	free(r.streams);
+	meta_free(&r.gm);
+	channel_close(&r.ch);
+	if (r.stop_fd >= 0)
+		close(r.stop_fd);
+	if (r.sig_fd >= 0)
+		close(r.sig_fd);
+	return ret;
+}

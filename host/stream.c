@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A CPU's stream as it arrives: whole sub-buffers, each header checked
+ * (lib/page.c) before it is kept, events counted with libtraceevent's
+ * kbuffer. What the guest sends is hostile: a bad sub-buffer is dropped and
+ * counted, never trusted and never fatal to the rest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kbuffer.h>
+
+#include "page.h"
+#include "stream.h"
+#include "vtrace.h"
+
+#define SUBBUFS_PER_READ 256
+
+uint64_t stream_get(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+static void add(uint64_t *counter, uint64_t v)
+{
+	__atomic_store_n(counter, *counter + v, __ATOMIC_RELAXED);
+}
+
+static int open_tmp(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "%s/.vtrace-XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+int stream_open(struct stream *s, const char *dir, int cpu, const char *tmp_dir)
+{
+	char path[PATH_MAX];
+
+	s->cpu = cpu;
+	s->fd = s->hold_fd = s->tmp_fd = -1;
+	snprintf(path, sizeof(path), "%s/" DATA_NAME_FMT ".out", dir, cpu);
+	if (vt_check_fifo(path, false))
+		return -1;
+	s->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (s->fd >= 0)
+		s->hold_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (s->fd < 0 || s->hold_fd < 0) {
+		vt_err("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	s->tmp_fd = open_tmp(tmp_dir);
+	if (s->tmp_fd < 0) {
+		vt_err("cannot create a temporary file in %s: %s", tmp_dir, strerror(errno));
+		return -1;
+	}
+	s->cap = SUBBUFS_PER_READ * s->subbuf;
+	s->buf = malloc(s->cap);
+	s->kbuf = kbuffer_alloc(s->long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
+				s->big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE);
+	if (!s->buf || !s->kbuf) {
+		vt_err("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Whatever an earlier session left in the FIFO is not ours to record. */
+void stream_drain_stale(struct stream *s)
+{
+	ssize_t n;
+	size_t total = 0;
+
+	while ((n = read(s->fd, s->buf, s->cap)) > 0)
+		total += n;
+	if (total)
+		vt_info("cpu%d: discarded %zu stale bytes from an earlier session", s->cpu, total);
+}
+
+static uint64_t count_events(struct stream *s, void *page)
+{
+	unsigned long long ts;
+	uint64_t n = 0;
+	void *ev;
+
+	if (kbuffer_load_subbuffer(s->kbuf, page))
+		return 0;
+	for (ev = kbuffer_read_event(s->kbuf, &ts); ev; ev = kbuffer_next_event(s->kbuf, &ts))
+		n++;
+	return n;
+}
+
+static void keep(struct stream *s, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len && !s->err) {
+		n = write(s->tmp_fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->err = n < 0 ? errno : EIO;
+			return;
+		}
+		p += n;
+		len -= n;
+		add(&s->kept, n);
+	}
+}
+
+static void take_subbufs(struct stream *s)
+{
+	struct vt_page_info info;
+	size_t off = 0, run = 0;
+
+	for (; off + s->subbuf <= s->fill; off += s->subbuf) {
+		char *page = s->buf + off;
+
+		add(&s->subbufs, 1);
+		if (vt_page_parse(page, s->subbuf, s->long_size, s->big_endian, &info)) {
+			add(&s->bad, 1);
+			keep(s, s->buf + off - run, run);	/* the good ones before it */
+			run = 0;
+			continue;
+		}
+		if (info.missed)
+			add(&s->missed_subbufs, 1);
+		if (info.missed_count_known)
+			add(&s->missed_events, info.missed_count);
+		add(&s->events, count_events(s, page));
+		run += s->subbuf;
+	}
+	keep(s, s->buf + off - run, run);
+	memmove(s->buf, s->buf + off, s->fill - off);
+	s->fill -= off;
+}
+
+/* Read what is there; returns bytes read (0: nothing now). */
+static ssize_t read_some(struct stream *s)
+{
+	ssize_t n;
+
+	do {
+		n = read(s->fd, s->buf + s->fill, s->cap - s->fill);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	s->fill += n;
+	add(&s->received, n);
+	take_subbufs(s);
+	return n;
+}
+
+static void *stream_main(void *arg)
+{
+	struct stream *s = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = s->fd, .events = POLLIN },
+		{ .fd = s->stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents & POLLIN)
+			read_some(s);
+		if (pfd[1].revents & POLLIN) {
+			while (read_some(s) > 0)
+				;
+			break;
+		}
+	}
+	return NULL;
+}
+
+int stream_start(struct stream *s)
+{
+	int err = pthread_create(&s->thread, NULL, stream_main, s);
+
+	if (err) {
+		vt_err("cannot start a reader: %s", strerror(err));
+		return -1;
+	}
+	s->running = true;
+	return 0;
+}
+
+void stream_join(struct stream *s)
+{
+	if (s->running)
+		pthread_join(s->thread, NULL);
+	s->running = false;
+}
+
+void stream_close(struct stream *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->hold_fd >= 0)
+		close(s->hold_fd);
+	if (s->tmp_fd >= 0)
+		close(s->tmp_fd);
+	if (s->kbuf)
+		kbuffer_free(s->kbuf);
+	free(s->buf);
+	s->fd = s->hold_fd = s->tmp_fd = -1;
+	s->kbuf = NULL;
+	s->buf = NULL;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One reader per guest CPU: FIFO -> validated sub-buffers -> temp file. */
+#ifndef VTRACE_STREAM_H
+#define VTRACE_STREAM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kbuffer;
+
+struct stream {
+	int cpu;
+	int fd;			/* DIR/trace-path-cpuN.out, read end */
+	int hold_fd;		/* our own write end: no EOF while the guest restarts */
+	int tmp_fd;		/* unlinked temp file of whole, valid sub-buffers */
+	int stop_fd;		/* eventfd shared by all streams: time to finish */
+	size_t subbuf;
+	int long_size;
+	bool big_endian;
+	char *buf;
+	size_t cap, fill;
+	struct kbuffer *kbuf;
+	pthread_t thread;
+	bool running;
+	/* counters, read by other threads with __atomic loads */
+	uint64_t received;	/* bytes read from the FIFO */
+	uint64_t kept;		/* bytes of valid sub-buffers in tmp_fd */
+	uint64_t subbufs, events, bad, missed_subbufs, missed_events;
+	int err;		/* errno of a failed temp-file write */
+};
+
+int stream_open(struct stream *s, const char *dir, int cpu, const char *tmp_dir);
+void stream_drain_stale(struct stream *s);
+int stream_start(struct stream *s);
+void stream_join(struct stream *s);
+void stream_close(struct stream *s);
+uint64_t stream_get(const uint64_t *counter);
+
+#endif

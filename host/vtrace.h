@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef VTRACE_H
+#define VTRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "tracedat.h"
+
+#define DEFAULT_DIR	"/tmp/virtio-trace"
+#define CTL_NAME	"agent-ctl-path"
+#define DATA_NAME_FMT	"trace-path-cpu%d"
+#define MAX_CPUS	1024
+
+/* util.c */
+extern const char *vt_cmd;	/* "vtrace record", for messages */
+void vt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vt_check_fifo(const char *path, bool quiet);
+int vt_count_cpu_fifos(const char *dir);
+
+/* channel.c: the control port pair DIR/agent-ctl-path.{in,out} */
+struct channel {
+	int in_fd;	/* orders to the guest */
+	int out_fd;	/* replies from the guest, -1 when not needed */
+	char in_path[4096], out_path[4096];
+};
+int channel_open(struct channel *ch, const char *dir, bool replies);
+void channel_close(struct channel *ch);
+int channel_send(struct channel *ch, const char *order);
+/* Send a word order and wait for its reply; *payload is malloc'ed. */
+int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
+		char **payload);
+int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload);
+void channel_drain(int fd);
+
+/* meta.c: the guest's META reply, parsed as hostile input */
+struct guest_meta {
+	struct vt_dat_meta dat;
+	int cpus[MAX_CPUS];	/* the CPUs the agent streams */
+	int nr_streamed;
+	char *payload;		/* owns everything dat points into */
+	size_t payload_len;
+};
+int meta_parse(struct guest_meta *gm, char *payload, size_t len, char *err, size_t errsz);
+void meta_free(struct guest_meta *gm);
+
+/* subcommands */
+int cmd_setup(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+#endif
