@@ -90,12 +90,19 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* Read exactly @len bytes by @deadline (ms, monotonic). */
+/* With no writer for this long, nobody will answer: the agent is gone. */
+#define NO_WRITER_MS 1500
+
+/*
+ * Read exactly @len bytes by @deadline (ms, monotonic). Returns 0, -1 on an
+ * error, -2 at the deadline, -3 when nothing has held the FIFO open for
+ * NO_WRITER_MS (QEMU keeps it open; an agent run on FIFOs holds it itself).
+ */
 static int read_full(int fd, char *buf, size_t len, long long deadline)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long long left, eof_since = 0;
 	ssize_t n;
-	long long left;
 
 	while (len) {
 		n = read(fd, buf, len);
@@ -111,11 +118,18 @@ static int read_full(int fd, char *buf, size_t len, long long deadline)
 		left = deadline - now_ms();
 		if (left <= 0)
 			return -2;
-		/* n == 0: no writer right now (no guest yet); wait, bounded. */
-		if (n == 0)
-			usleep(left < 20 ? left * 1000 : 20000);
-		else if (poll(&pfd, 1, left) < 0 && errno != EINTR)
-			return -1;
+		if (n < 0) {
+			eof_since = 0;
+			if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+				return -1;
+			continue;
+		}
+		/* End of file: no writer at the moment. Wait a little for one. */
+		if (!eof_since)
+			eof_since = now_ms();
+		else if (now_ms() - eof_since > NO_WRITER_MS)
+			return -3;
+		usleep(20000);
 	}
 	return 0;
 }
@@ -132,6 +146,10 @@ int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, c
 	if (ret == -2) {
 		vt_err("no reply from the agent on %s in %d s; is a vtrace trace-agent running "
 		       "in the guest?", ch->out_path, timeout_ms / 1000);
+		return -1;
+	}
+	if (ret == -3) {
+		vt_err("nothing writes to %s: the guest (QEMU) or the agent is gone", ch->out_path);
 		return -1;
 	}
 	if (ret || vt_reply_parse_header(hdr, r, err, sizeof(err))) {

@@ -119,3 +119,28 @@ expect_markers() {	# prefix cpu first last decoded-file
 mark() {	# cpu count [prefix] [start]
 	"$MARK" -c "$1" -n "$2" -p "${3:-vtmark}" -s "${4:-1}" "$T/instances/$INST/trace_marker" 2>/dev/null
 }
+
+VTRACE=$B/vtrace
+CH=""	# the host's channel directory (vtrace setup)
+
+# vtrace setup in $WORK/ch, and an agent on this machine playing the guest:
+# its ports are the .out FIFOs (through tee, so the test keeps a copy of
+# every byte sent: $WORK/sentN), orders from .in, replies to .out.
+setup_channels() {
+	local c
+	CH=$WORK/ch
+	"$VTRACE" setup --dir "$CH" --cpus "$NCPU" >"$WORK/qemu-options"
+	mkdir -p "$WORK/gports"
+	for ((c = 0; c < NCPU; c++)); do
+		mkfifo "$WORK/gports/trace-path-cpu$c"
+		tee "$WORK/sent$c" <"$WORK/gports/trace-path-cpu$c" >"$CH/trace-path-cpu$c.out" &
+		READER_PIDS+=($!)
+	done
+}
+
+start_guest_agent() {	# extra agent options...
+	"$AGENT" -i "$INST" -p "$WORK/gports" -c "$CH/agent-ctl-path.in" \
+		-r "$CH/agent-ctl-path.out" -v "$@" 2>"$WORK/agent.log" &
+	AGENT_PID=$!
+	wait_log "waiting for orders" 1
+}
