@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
+#include <linux/falloc.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -53,6 +53,9 @@ struct record {
 	int nr_streams;
 	int stop_fd;
 	int sig_fd;
+	int out_fd;		/* the trace.dat, under a temporary name until done */
+	char tmp_path[PATH_MAX];
+	uint64_t table_off, data_off, region;
 };
 
 static int parse_options(struct record *r, int argc, char **argv)
@@ -182,13 +185,35 @@ static int fetch_meta(struct record *r)
 	return 0;
 }
 
+/*
+ * The trace.dat is written in place: its header now, then each CPU's
+ * sub-buffers straight into a region of its own, far apart in a sparse
+ * file; finish_dat() closes the gaps. No second copy of the data.
+ */
+static int create_dat(struct record *r)
+{
+	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus;	/* ext4 allows 16 TiB */
+
+	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s.XXXXXX", r->output);
+	r->out_fd = mkostemp(r->tmp_path, O_CLOEXEC);
+	if (r->out_fd < 0) {
+		vt_err("cannot create %s: %s", r->tmp_path, strerror(errno));
+		r->tmp_path[0] = '\0';
+		return -1;
+	}
+	if (vt_dat_write_header(r->out_fd, &r->gm.dat, &r->table_off, &r->data_off)) {
+		vt_err("cannot write %s: %s", r->tmp_path, strerror(errno));
+		return -1;
+	}
+	r->region = per_cpu < (64ULL << 30) ? per_cpu : (64ULL << 30);
+	r->region -= r->region % r->gm.dat.subbuf_size;
+	return 0;
+}
+
 static int open_streams(struct record *r)
 {
-	char tmp_dir[PATH_MAX];
 	int i, cpu;
 
-	snprintf(tmp_dir, sizeof(tmp_dir), "%s", r->output);
-	snprintf(tmp_dir, sizeof(tmp_dir), "%s", dirname(tmp_dir));
 	r->stop_fd = eventfd(0, EFD_CLOEXEC);
 	r->streams = calloc(r->gm.nr_streamed, sizeof(*r->streams));
 	if (r->stop_fd < 0 || !r->streams)
@@ -201,7 +226,10 @@ static int open_streams(struct record *r)
 		s->long_size = r->gm.dat.long_size;
 		s->big_endian = r->gm.dat.big_endian;
 		s->stop_fd = r->stop_fd;
-		if (stream_open(s, r->dir, cpu, tmp_dir))
+		s->out_fd = r->out_fd;
+		s->base = r->data_off + cpu * r->region;
+		s->limit = r->region;
+		if (stream_open(s, r->dir, cpu))
 			return -1;
 		stream_drain_stale(s);
 	}
@@ -305,45 +333,98 @@ static void stop_and_collect(struct record *r)
 	free(payload);
 }
 
-static int write_dat(struct record *r)
+/* Copy each CPU's region into a fresh file: for filesystems that cannot collapse. */
+static int rewrite_packed(struct record *r, const uint64_t *sizes, uint64_t *offsets)
 {
-	int nr = r->gm.dat.nr_cpus, i, fd, ret;
-	char tmp[PATH_MAX];
-	uint64_t *sizes = calloc(nr, sizeof(*sizes));
-	int *fds = calloc(nr, sizeof(*fds));
+	char path[PATH_MAX];
+	uint64_t table, off;
+	int fd, cpu;
+
+	snprintf(path, sizeof(path), "%s.XXXXXX", r->output);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (vt_dat_write_header(fd, &r->gm.dat, &table, &off))
+		goto fail;
+	for (cpu = 0; cpu < r->gm.dat.nr_cpus; cpu++) {
+		loff_t from = r->data_off + cpu * r->region, to = off;
+		uint64_t left = sizes[cpu];
+		ssize_t n;
+
+		offsets[cpu] = off;
+		while (left) {
+			n = copy_file_range(r->out_fd, &from, fd, &to, left, 0);
+			if (n <= 0)
+				goto fail;
+			left -= n;
+		}
+		off += sizes[cpu];
+	}
+	if (vt_dat_write_offsets(fd, &r->gm.dat, table, offsets, sizes))
+		goto fail;
+	close(r->out_fd);
+	unlink(r->tmp_path);
+	r->out_fd = fd;
+	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s", path);
+	return 0;
+fail:
+	close(fd);
+	unlink(path);
+	return -1;
+}
+
+/*
+ * Close the gaps between the CPU regions, highest first so lower offsets
+ * stay put. FALLOC_FL_COLLAPSE_RANGE moves extents, not data (ext4, xfs);
+ * elsewhere the regions are copied into a fresh file.
+ */
+static int pack_regions(struct record *r, const uint64_t *sizes, uint64_t *offsets)
+{
+	int nr = r->gm.dat.nr_cpus, last = -1, cpu;
+	uint64_t end, off = r->data_off;
+
+	for (cpu = 0; cpu < nr; cpu++) {
+		offsets[cpu] = off;
+		off += sizes[cpu];
+		if (sizes[cpu])
+			last = cpu;
+	}
+	end = last < 0 ? r->data_off : r->data_off + last * r->region + sizes[last];
+	if (ftruncate(r->out_fd, end))
+		return -1;
+	for (cpu = last - 1; cpu >= 0; cpu--) {
+		uint64_t gap = r->data_off + cpu * r->region + sizes[cpu];
+
+		if (fallocate(r->out_fd, FALLOC_FL_COLLAPSE_RANGE, gap, r->region - sizes[cpu]))
+			return rewrite_packed(r, sizes, offsets);
+	}
+	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
+}
+
+static int finish_dat(struct record *r)
+{
+	int nr = r->gm.dat.nr_cpus, i, ret;
+	uint64_t sizes[nr], offsets[nr];
 	mode_t mask;
 
-	if (!sizes || !fds)
-		return -1;
-	for (i = 0; i < nr; i++)
-		fds[i] = -1;
-	for (i = 0; i < r->gm.nr_streamed; i++) {
-		fds[r->streams[i].cpu] = r->streams[i].tmp_fd;
+	memset(sizes, 0, sizeof(sizes));
+	for (i = 0; i < r->gm.nr_streamed; i++)
 		/* a failed write may have kept part of a sub-buffer: not that part */
 		sizes[r->streams[i].cpu] = r->streams[i].kept / r->streams[i].subbuf *
 					   r->streams[i].subbuf;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", r->output);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		vt_err("cannot create %s: %s", tmp, strerror(errno));
-		ret = -1;
-		goto out;
-	}
 	mask = umask(0);
 	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	ret = vt_dat_write_v6(fd, &r->gm.dat, fds, sizes);
+	ret = pack_regions(r, sizes, offsets);
 	if (!ret)
-		ret = fsync(fd);
-	if (close(fd) || ret || rename(tmp, r->output)) {
+		ret = fchmod(r->out_fd, 0666 & ~mask);
+	if (close(r->out_fd) || ret || rename(r->tmp_path, r->output)) {
 		vt_err("cannot write %s: %s", r->output, strerror(errno));
-		unlink(tmp);
 		ret = -1;
 	}
-out:
-	free(sizes);
-	free(fds);
+	r->out_fd = -1;
+	if (ret)
+		unlink(r->tmp_path);
+	r->tmp_path[0] = '\0';
 	return ret;
 }
 
@@ -387,7 +468,7 @@ static int make_sigfd(void)
 
 int cmd_record(int argc, char **argv)
 {
-	struct record r = { .stop_fd = -1, .sig_fd = -1 };
+	struct record r = { .stop_fd = -1, .sig_fd = -1, .out_fd = -1 };
 	uint64_t one = 1;
 	int i, ret = 1;
 	bool started = false;
@@ -404,7 +485,7 @@ int cmd_record(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (channel_open(&r.ch, r.dir, true))
 		return 1;
-	if (enable_events(&r) || fetch_meta(&r) || open_streams(&r))
+	if (enable_events(&r) || fetch_meta(&r) || create_dat(&r) || open_streams(&r))
 		goto out;
 	free(ask(&r, "start", VT_REPLY_OK, NULL));
 	started = true;
@@ -425,15 +506,19 @@ out:
 	if (started) {
 		for (i = 0; i < r.gm.nr_streamed; i++)
 			if (r.streams[i].err) {
-				vt_err("cpu%d: writing the temporary file: %s", r.streams[i].cpu,
-				       strerror(r.streams[i].err));
+				vt_err("cpu%d: writing %s: %s; what was written before is kept",
+				       r.streams[i].cpu, r.output, strerror(r.streams[i].err));
 				ret = 1;
 			}
-		if (write_dat(&r))
+		if (finish_dat(&r))
 			ret = 1;
 		else
 			summary(&r);
 	}
+	if (r.out_fd >= 0)
+		close(r.out_fd);
+	if (r.tmp_path[0])
+		unlink(r.tmp_path);
 	for (i = 0; r.streams && i < r.gm.nr_streamed; i++)
 		stream_close(&r.streams[i]);
 	free(r.streams);

@@ -13,7 +13,8 @@ struct stream {
 	int cpu;
 	int fd;			/* DIR/trace-path-cpuN.out, read end */
 	int hold_fd;		/* our own write end: no EOF while the guest restarts */
-	int tmp_fd;		/* unlinked temp file of whole, valid sub-buffers */
+	int out_fd;		/* the trace.dat being written (shared, pwrite only) */
+	uint64_t base, limit;	/* this CPU's region in it: [base, base + limit) */
 	int stop_fd;		/* eventfd shared by all streams: time to finish */
 	size_t subbuf;
 	int long_size;
@@ -25,12 +26,12 @@ struct stream {
 	bool running;
 	/* counters, read by other threads with __atomic loads */
 	uint64_t received;	/* bytes read from the FIFO */
-	uint64_t kept;		/* bytes of valid sub-buffers in tmp_fd */
+	uint64_t kept;		/* bytes of valid sub-buffers written at base */
 	uint64_t subbufs, events, bad, missed_subbufs, missed_events;
-	int err;		/* errno of a failed temp-file write */
+	int err;		/* errno of a failed write */
 };
 
-int stream_open(struct stream *s, const char *dir, int cpu, const char *tmp_dir);
+int stream_open(struct stream *s, const char *dir, int cpu);
 void stream_drain_stale(struct stream *s);
 int stream_start(struct stream *s);
 void stream_join(struct stream *s);

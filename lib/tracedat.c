@@ -126,12 +126,23 @@ static void put_options(struct out *o, const struct vt_dat_meta *m)
 	put_num(o, OPT_DONE, 2);
 }
 
+/*
+ * In the kernel when it can (copy_file_range: no trip through user space,
+ * a reflink on filesystems that share extents), else read and write.
+ */
 static void copy_cpu(struct out *o, int from, uint64_t size)
 {
 	char buf[1 << 16];
 	off_t off = 0;
 	ssize_t n;
 
+	while (!o->err && size) {
+		n = copy_file_range(from, &off, o->fd, NULL, size, 0);
+		if (n <= 0)
+			break;
+		size -= n;
+		o->pos += n;
+	}
 	while (!o->err && size) {
 		n = pread(from, buf, size < sizeof(buf) ? size : sizeof(buf), off);
 		if (n <= 0) {
@@ -144,14 +155,15 @@ static void copy_cpu(struct out *o, int from, uint64_t size)
 	}
 }
 
-int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
-		    const uint64_t *sizes)
+int vt_dat_write_header(int fd, const struct vt_dat_meta *m, uint64_t *table_off,
+			uint64_t *data_off)
 {
 	struct out o = { .fd = fd, .swap = m->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) };
 	unsigned char head[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '6', 0 };
-	uint64_t off;
+	off_t start = lseek(fd, 0, SEEK_CUR);
 	int cpu;
 
+	o.pos = start < 0 ? 0 : start;
 	put(&o, head, sizeof(head));
 	put_num(&o, m->big_endian, 1);
 	put_num(&o, m->long_size, 1);
@@ -167,31 +179,60 @@ int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
 	put_num(&o, m->nr_cpus, 4);
 	put_options(&o, m);
 	put(&o, "flyrecord", 10);
-
-	/* The offsets table, then each CPU's data at a sub-buffer boundary. */
-	off = o.pos + 16ULL * m->nr_cpus;
+	*table_off = o.pos;
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		off = (off + m->subbuf_size - 1) / m->subbuf_size * m->subbuf_size;
-		put_num(&o, off, 8);
-		put_num(&o, sizes[cpu], 8);
-		off += sizes[cpu];
+		put_num(&o, 0, 8);
+		put_num(&o, 0, 8);
 	}
+	*data_off = (o.pos + m->subbuf_size - 1) / m->subbuf_size * m->subbuf_size;
+	if (o.err) {
+		errno = o.err;
+		return -1;
+	}
+	return 0;
+}
+
+int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off,
+			 const uint64_t *offsets, const uint64_t *sizes)
+{
+	struct out o = { .fd = fd, .swap = m->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) };
+	int cpu;
+
+	if (lseek(fd, table_off, SEEK_SET) < 0)
+		return -1;
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		static const char zeros[4096];
-		uint64_t pad = (m->subbuf_size - o.pos % m->subbuf_size) % m->subbuf_size;
-
-		while (pad) {
-			size_t n = pad < sizeof(zeros) ? pad : sizeof(zeros);
-
-			put(&o, zeros, n);
-			pad -= n;
-		}
-		if (sizes[cpu])
-			copy_cpu(&o, cpu_fds[cpu], sizes[cpu]);
+		put_num(&o, offsets[cpu], 8);
+		put_num(&o, sizes[cpu], 8);
 	}
 	if (o.err) {
 		errno = o.err;
 		return -1;
 	}
 	return 0;
+}
+
+int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
+		    const uint64_t *sizes)
+{
+	struct out o = { .fd = fd };
+	uint64_t table, off, offsets[m->nr_cpus];
+	int cpu;
+
+	if (vt_dat_write_header(fd, m, &table, &off))
+		return -1;
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		offsets[cpu] = off;
+		if (!sizes[cpu])
+			continue;
+		if (lseek(fd, off, SEEK_SET) < 0)
+			return -1;
+		o.pos = off;
+		copy_cpu(&o, cpu_fds[cpu], sizes[cpu]);
+		off += sizes[cpu];
+	}
+	if (o.err) {
+		errno = o.err;
+		return -1;
+	}
+	return vt_dat_write_offsets(fd, m, table, offsets, sizes);
 }

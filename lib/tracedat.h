@@ -36,6 +36,18 @@ struct vt_dat_meta {
 };
 
 /*
+ * Write the metadata and an empty CPU offsets table to @fd (at its current
+ * position, normally 0). *@table_off gets where the table is, *@data_off
+ * the first offset where CPU data may go (aligned to the sub-buffer size).
+ */
+int vt_dat_write_header(int fd, const struct vt_dat_meta *m, uint64_t *table_off,
+			uint64_t *data_off);
+
+/* Fill the offsets table: CPU i's data is @sizes[i] bytes at @offsets[i]. */
+int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off,
+			 const uint64_t *offsets, const uint64_t *sizes);
+
+/*
  * Write a whole trace.dat to @fd: the metadata, then for each CPU i the
  * @sizes[i] bytes of sub-buffers read from @cpu_fds[i] (from offset 0; -1
  * for a CPU with no data). Returns 0, or -1 with errno set.

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="make gcc pkg-config libc6-dev
 libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev
-trace-cmd"
+trace-cmd qemu-system-x86"
 
 missing=""
 for p in $PKGS; do
