@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A CPU's stream as it arrives: whole sub-buffers, each header checked
- * (lib/page.c) before it is kept, events counted with libtraceevent's
- * kbuffer. What the guest sends is hostile: a bad sub-buffer is dropped and
+ * (lib/page.c) before it is kept, and its events walked and counted with
+ * every length bounds-checked. What the guest sends is hostile: a bad sub-buffer is dropped and
  * counted, never trusted and never fatal to the rest.
  */
 #include <errno.h>
@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <kbuffer.h>
 
 #include "page.h"
 #include "stream.h"
@@ -52,9 +50,7 @@ int stream_open(struct stream *s, const char *dir, int cpu)
 	fcntl(s->fd, F_SETPIPE_SZ, 1 << 20);
 	s->cap = SUBBUFS_PER_READ * s->subbuf;
 	s->buf = malloc(s->cap);
-	s->kbuf = kbuffer_alloc(s->long_size == 8 ? KBUFFER_LSIZE_8 : KBUFFER_LSIZE_4,
-				s->big_endian ? KBUFFER_ENDIAN_BIG : KBUFFER_ENDIAN_LITTLE);
-	if (!s->buf || !s->kbuf) {
+	if (!s->buf) {
 		vt_err("out of memory");
 		return -1;
 	}
@@ -71,19 +67,6 @@ void stream_drain_stale(struct stream *s)
 		total += n;
 	if (total)
 		vt_info("cpu%d: discarded %zu stale bytes from an earlier session", s->cpu, total);
-}
-
-static uint64_t count_events(struct stream *s, void *page)
-{
-	unsigned long long ts;
-	uint64_t n = 0;
-	void *ev;
-
-	if (kbuffer_load_subbuffer(s->kbuf, page))
-		return 0;
-	for (ev = kbuffer_read_event(s->kbuf, &ts); ev; ev = kbuffer_next_event(s->kbuf, &ts))
-		n++;
-	return n;
 }
 
 static void keep(struct stream *s, const char *p, size_t len)
@@ -110,12 +93,14 @@ static void take_subbufs(struct stream *s)
 {
 	struct vt_page_info info;
 	size_t off = 0, run = 0;
+	long events;
 
 	for (; off + s->subbuf <= s->fill; off += s->subbuf) {
 		char *page = s->buf + off;
 
 		add(&s->subbufs, 1);
-		if (vt_page_parse(page, s->subbuf, s->long_size, s->big_endian, &info)) {
+		if (vt_page_parse(page, s->subbuf, s->long_size, s->big_endian, &info) ||
+		    (events = vt_page_count_events(page, &info, s->big_endian)) < 0) {
 			add(&s->bad, 1);
 			keep(s, s->buf + off - run, run);	/* the good ones before it */
 			run = 0;
@@ -125,7 +110,7 @@ static void take_subbufs(struct stream *s)
 			add(&s->missed_subbufs, 1);
 		if (info.missed_count_known)
 			add(&s->missed_events, info.missed_count);
-		add(&s->events, count_events(s, page));
+		add(&s->events, events);
 		run += s->subbuf;
 	}
 	keep(s, s->buf + off - run, run);
@@ -196,10 +181,7 @@ void stream_close(struct stream *s)
 		close(s->fd);
 	if (s->hold_fd >= 0)
 		close(s->hold_fd);
-	if (s->kbuf)
-		kbuffer_free(s->kbuf);
 	free(s->buf);
 	s->fd = s->hold_fd = -1;
-	s->kbuf = NULL;
 	s->buf = NULL;
 }

@@ -7,8 +7,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct kbuffer;
-
 struct stream {
 	int cpu;
 	int fd;			/* DIR/trace-path-cpuN.out, read end */
@@ -21,7 +19,6 @@ struct stream {
 	bool big_endian;
 	char *buf;
 	size_t cap, fill;
-	struct kbuffer *kbuf;
 	pthread_t thread;
 	bool running;
 	/* counters, read by other threads with __atomic loads */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <endian.h>
 #include <string.h>
 
 #include "page.h"
@@ -44,4 +45,58 @@ int vt_page_parse(const void *page, size_t subbuf_size, int long_size, bool big_
 					  big_endian);
 	}
 	return 0;
+}
+
+static inline uint32_t load32(const unsigned char *p, bool big_endian)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return big_endian ? be32toh(v) : le32toh(v);
+}
+
+/* The kernel's ring_buffer_event type_len values (kernel/trace/ring_buffer.c). */
+#define TYPE_DATA_MAX		28	/* 1..28: data, 4 * type_len bytes; 0: length follows */
+#define TYPE_PADDING		29
+#define TYPE_TIME_EXTEND	30
+#define TYPE_TIME_STAMP		31
+
+long vt_page_count_events(const void *page, const struct vt_page_info *info, bool big_endian)
+{
+	const unsigned char *data = (const unsigned char *)page + info->data_offset;
+	size_t off = 0, len, end = info->data_len;
+	unsigned int type_len;
+	uint32_t word;
+	long count = 0;
+
+	while (off + 4 <= end) {
+		word = load32(data + off, big_endian);
+		/* a 5-bit field first in memory order: low bits on little-endian */
+		type_len = big_endian ? word >> 27 : word & 0x1f;
+		if (type_len == TYPE_TIME_EXTEND || type_len == TYPE_TIME_STAMP) {
+			len = 8;
+		} else if (type_len == TYPE_PADDING) {
+			if (!(big_endian ? word & 0x7ffffff : word >> 5))
+				break;	/* a null event: the rest is padding */
+			/* a discarded event, or padding to the end of the page */
+			if (off + 8 > end)
+				break;
+			len = 4 + (size_t)load32(data + off + 4, big_endian);
+			if (len > end - off)
+				break;
+		} else if (type_len) {
+			len = 4 + 4 * type_len;
+			count++;
+		} else {
+			/* the length word counts itself: under 4 is a lie */
+			if (off + 8 > end || load32(data + off + 4, big_endian) < 4)
+				return -1;
+			len = 4 + (size_t)load32(data + off + 4, big_endian);
+			count++;
+		}
+		if (len > end - off)
+			return -1;
+		off += len;
+	}
+	return count;
 }

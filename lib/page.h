@@ -41,4 +41,13 @@ struct vt_page_info {
 int vt_page_parse(const void *page, size_t subbuf_size, int long_size, bool big_endian,
 		  struct vt_page_info *info);
 
+/*
+ * Count the events of a sub-buffer whose header @info came from
+ * vt_page_parse(), walking the event headers (type_len/time_delta words) with
+ * every length bounds-checked. Much cheaper than decoding them with kbuffer,
+ * which the recorder would otherwise do for every event just to count it.
+ * Returns the count, or -1 when an event runs past the data: a lying page.
+ */
+long vt_page_count_events(const void *page, const struct vt_page_info *info, bool big_endian);
+
 #endif

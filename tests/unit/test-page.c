@@ -21,6 +21,8 @@
 #define FIXTURE "tests/fixtures/guest-6.1-x86_64/"
 #define SUBBUF 4096
 
+static void put64(unsigned char *p, uint64_t v, int size, int big);
+
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -123,6 +125,57 @@ static void real_pages_hold_every_marker(void **state)
 	tep_free(tep);
 }
 
+/* The cheap count agrees with kbuffer on every real sub-buffer. */
+static void count_matches_kbuffer(void **state)
+{
+	const char *files[] = { FIXTURE "cpu0.raw", FIXTURE "cpu1.raw" };
+	struct kbuffer *kbuf = kbuffer_alloc(KBUFFER_LSIZE_8, KBUFFER_ENDIAN_LITTLE);
+	struct vt_page_info info;
+	unsigned long long ts;
+	long total = 0, want;
+	size_t len, off;
+	void *data;
+	char *buf;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		buf = slurp(files[i], &len);
+		for (off = 0; off < len; off += SUBBUF) {
+			assert_int_equal(vt_page_parse(buf + off, SUBBUF, 8, false, &info), 0);
+			kbuffer_load_subbuffer(kbuf, buf + off);
+			for (want = 0, data = kbuffer_read_event(kbuf, &ts); data;
+			     data = kbuffer_next_event(kbuf, &ts))
+				want++;
+			assert_int_equal(vt_page_count_events(buf + off, &info, false), want);
+			total += want;
+		}
+		free(buf);
+	}
+	assert_int_equal(total, 634);
+	kbuffer_free(kbuf);
+}
+
+/* Events that claim more than the page holds make the page a liar. */
+static void count_rejects_overruns(void **state)
+{
+	unsigned char page[SUBBUF] = { 0 };
+	struct vt_page_info info;
+
+	put64(page + 8, 48, 8, 0);
+	put64(page + 16, 3, 4, 0);			/* type_len 3: 16 bytes */
+	put64(page + 32, 0, 4, 0);			/* type_len 0: length follows */
+	put64(page + 36, 1000, 4, 0);			/* ...past the 48 bytes of data */
+	assert_int_equal(vt_page_parse(page, SUBBUF, 8, false, &info), 0);
+	assert_int_equal(vt_page_count_events(page, &info, false), -1);
+	put64(page + 36, 20, 4, 0);			/* 24 bytes: fits, then 24 more */
+	put64(page + 56, 2, 4, 0);			/* type_len 2: 12 bytes, past 48 */
+	assert_int_equal(vt_page_count_events(page, &info, false), -1);
+	put64(page + 56, 1, 4, 0);			/* type_len 1: 8 bytes: exactly */
+	assert_int_equal(vt_page_count_events(page, &info, false), 3);
+	put64(page + 36, 0, 4, 0);			/* a length that counts nothing */
+	assert_int_equal(vt_page_count_events(page, &info, false), -1);
+}
+
 static void put64(unsigned char *p, uint64_t v, int size, int big)
 {
 	int i;
@@ -202,6 +255,8 @@ int main(void)
 		cmocka_unit_test(lying_headers),
 		cmocka_unit_test(missed_events),
 		cmocka_unit_test(other_abis),
+		cmocka_unit_test(count_matches_kbuffer),
+		cmocka_unit_test(count_rejects_overruns),
 	};
 
 	return cmocka_run_group_tests_name("sub-buffer pages", tests, NULL, NULL);
