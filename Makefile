@@ -82,12 +82,13 @@ demo:
 
 bench: all $(TOOL_BIN)
 	bench/agent-flood.sh
+	bench/record-throughput.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/trace-agent $(DESTDIR)$(BINDIR)/trace-agent
 	install -m 755 $(B)/vtrace $(DESTDIR)$(BINDIR)/vtrace
-	install -m 644 docs/man/trace-agent.1 $(DESTDIR)$(MANDIR)/man1/trace-agent.1
+	install -m 644 docs/man/trace-agent.1 docs/man/vtrace.1 $(DESTDIR)$(MANDIR)/man1/
 
 format:
 	clang-format -i $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC) lib/*.h agent/*.h host/*.h

@@ -1,8 +1,9 @@
 #!/bin/bash
-# The demo, until the guest image exists: trace-agent on this machine's own
-# tracefs (in an instance of its own, removed afterwards), FIFOs standing in
-# for the virtio ports, sched events and markers for a few seconds, then what
-# arrived, decoded.
+# The demo, until the guest image exists: this machine plays the guest.
+# trace-agent streams a tracefs instance of its own (removed afterwards)
+# into the FIFOs that `vtrace setup` makes, as QEMU would connect them;
+# `vtrace record` records sched events and markers for a few seconds into
+# build/demo/demo.dat, and `vtrace report` shows it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/build
@@ -11,53 +12,44 @@ NCPU=$(nproc)
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root for tracefs; run: sudo make demo" >&2; exit 1; }
 [ -d "$T/instances" ] || mount -t tracefs nodev "$T"
 INST=vtrace-demo-$$
-OUT=${VTRACE_DEMO_DIR:-$ROOT/build/demo}
-rm -rf "$OUT"; mkdir -p "$OUT/ports"
+OUT=$ROOT/build/demo
+rm -rf "$OUT"; mkdir -p "$OUT/guest-ports"
 mkdir "$T/instances/$INST"
-pids=()
+agent=""
 cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null || true
 	rmdir "$T/instances/$INST" 2>/dev/null || true
 }
 trap cleanup EXIT
 
-echo 1 >"$T/instances/$INST/events/sched/enable"
-for ((c = 0; c < NCPU; c++)); do
-	mkfifo "$OUT/ports/trace-path-cpu$c"
-	cat "$OUT/ports/trace-path-cpu$c" >"$OUT/cpu$c.raw" & pids+=($!)
-done
-mkfifo "$OUT/ports/agent-ctl-path"
-"$B/trace-agent" -i "$INST" -p "$OUT/ports" -v 2>"$OUT/agent.log" & agent=$!; pids+=($agent)
+echo "== vtrace setup --dir $OUT/ch --cpus $NCPU   (the QEMU options it prints are in $OUT/qemu-options)"
+"$B/vtrace" setup --dir "$OUT/ch" --cpus "$NCPU" >"$OUT/qemu-options"
+# What QEMU does for a guest: connect the guest's ports to the FIFOs.
+for ((c = 0; c < NCPU; c++)); do ln -s "../ch/trace-path-cpu$c.out" "$OUT/guest-ports/trace-path-cpu$c"; done
+
+echo "== trace-agent (the guest side), on tracefs instance $INST"
+"$B/trace-agent" -i "$INST" -p "$OUT/guest-ports" -c "$OUT/ch/agent-ctl-path.in" \
+	-r "$OUT/ch/agent-ctl-path.out" 2>"$OUT/agent.log" &
+agent=$!
 until grep -q 'waiting for orders' "$OUT/agent.log"; do sleep 0.05; done
-sed 's/^/  /' "$OUT/agent.log"
 
-echo "host: echo 1 > agent-ctl-path (start)"
-echo 1 >"$OUT/ports/agent-ctl-path"
-for ((c = 0; c < NCPU; c++)); do
-	"$B/tests/vt-mark" -c $c -n 1000 -p demo-marker "$T/instances/$INST/trace_marker" 2>/dev/null
-done
-for i in 1 2 3; do sleep 0.5; ls -R /usr >/dev/null; done
-echo "host: echo 0 > agent-ctl-path (stop)"
-echo 0 >"$OUT/ports/agent-ctl-path"
-until [ "$(grep -c ': sent ' "$OUT/agent.log")" -ge "$NCPU" ]; do sleep 0.05; done
-kill -TERM $agent; wait $agent
-grep -E 'sent|lost' "$OUT/agent.log" | sed 's/^/  /'
-for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-pids=()
+echo "== vtrace record -e sched -D 3 -o $OUT/demo.dat   (a workload and 1000 markers per CPU meanwhile)"
+(
+	sleep 0.5
+	for ((c = 0; c < NCPU; c++)); do
+		"$B/tests/vt-mark" -c $c -n 1000 -p demo-marker "$T/instances/$INST/trace_marker" 2>/dev/null
+	done
+	for i in 1 2 3; do ls -R /usr >/dev/null; sleep 0.3; done
+) &
+workload=$!
+"$B/vtrace" record --dir "$OUT/ch" -e sched -D 3 -o "$OUT/demo.dat"
+wait $workload
 
 echo
-echo "What arrived (decoded with the instance's event formats):"
-for ((c = 0; c < NCPU; c++)); do
-	"$B/tests/vt-decode" -f "$T/instances/$INST/events" -c $c "$OUT/cpu$c.raw" \
-		>"$OUT/cpu$c.txt" 2>"$OUT/cpu$c.sum"
-	printf '  cpu%d: %s, %d markers\n' $c "$(cat "$OUT/cpu$c.sum")" \
-		"$(grep -c 'demo-marker' "$OUT/cpu$c.txt" || true)"
-done
-echo "Top events:"
-cat "$OUT"/cpu*.txt | awk '{ sub(":", "", $3); n[$3]++ } END { for (e in n) print n[e], e }' |
-	sort -rn | sed -n '1,5s/^/  /p'
-echo "First lines:"
-sort -k2,2n "$OUT"/cpu*.txt | grep -v demo-marker | sed -n '1,5s/^/  /p'
+echo "== vtrace report --stats $OUT/demo.dat"
+"$B/vtrace" report --stats "$OUT/demo.dat" | sed -n '1,12p'
 echo
-echo "Raw streams: $OUT/cpuN.raw (whole sub-buffers); decoded: $OUT/cpuN.txt"
+echo "== the first sched events"
+"$B/vtrace" report --events sched_switch,sched_wakeup "$OUT/demo.dat" | sed -n '1,5p'
+echo
+echo "Open it with: trace-cmd report -i $OUT/demo.dat   or   kernelshark $OUT/demo.dat"
