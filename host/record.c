@@ -239,20 +239,26 @@ static int open_streams(struct record *r)
 	return 0;
 }
 
+/* One line, redrawn: per CPU MiB, sub-buffers, missed events, MiB/s since the last one. */
 static void show_progress(struct record *r, double secs, bool last)
 {
+	static double last_secs;
 	char line[4096];
 	int i, n;
 
 	n = snprintf(line, sizeof(line), "\r%5.1fs", secs);
-	for (i = 0; i < r->gm.nr_streamed && n < (int)sizeof(line) - 80; i++) {
+	for (i = 0; i < r->gm.nr_streamed && n < (int)sizeof(line) - 100; i++) {
 		struct stream *s = &r->streams[i];
+		uint64_t got = stream_get(&s->received);
+		double rate = secs > last_secs ? (got - s->shown) / 1048576.0 / (secs - last_secs) : 0;
 
-		n += snprintf(line + n, sizeof(line) - n, " | cpu%d %.1f MiB %llu sb %llu missed",
-			      s->cpu, stream_get(&s->received) / 1048576.0,
-			      (unsigned long long)stream_get(&s->subbufs),
-			      (unsigned long long)stream_get(&s->missed_events));
+		n += snprintf(line + n, sizeof(line) - n,
+			      " | cpu%d %.1f MiB %llu sb %llu missed %.1f MiB/s", s->cpu,
+			      got / 1048576.0, (unsigned long long)stream_get(&s->subbufs),
+			      (unsigned long long)stream_get(&s->missed_events), rate);
+		s->shown = got;
 	}
+	last_secs = secs;
 	fprintf(stderr, "%s\033[K%s", line, last ? "\n" : "");
 	fflush(stderr);
 }

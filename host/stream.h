@@ -26,6 +26,7 @@ struct stream {
 	uint64_t kept;		/* bytes of valid sub-buffers written at base */
 	uint64_t subbufs, events, bad, missed_subbufs, missed_events;
 	int err;		/* errno of a failed write */
+	uint64_t shown;		/* received, at the last progress line */
 };
 
 int stream_open(struct stream *s, const char *dir, int cpu);

@@ -15,8 +15,10 @@ run() {	# name command...
 	[[ -n "$pattern" && "$name" != *"$pattern"* ]] && return
 	local log="$logdir/$(echo "$name" | tr '/ ' '__').log"
 	local t0=$SECONDS
-	"$@" >"$log" 2>&1
+	# a hung test fails on its own instead of stalling the whole run
+	timeout -k 10 "${VTRACE_TEST_TIMEOUT:-300}" "$@" >"$log" 2>&1
 	rc=$?
+	[ $rc -eq 124 ] && echo "(timed out)" >>"$log"
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1)); echo "PASS  $name ($((SECONDS - t0)) s)"
 	elif [ $rc -eq 77 ]; then
