@@ -15,7 +15,7 @@ CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow -Wformat=2 \
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -Iinclude -Ilib $(PKG_CFLAGS)
-LDLIBS   += $(PKG_LIBS) -pthread
+LDLIBS   += $(PKG_LIBS) -lzstd -pthread
 
 LIB_SRC   := $(wildcard lib/*.c)
 AGENT_SRC := $(wildcard agent/*.c)

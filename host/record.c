@@ -36,7 +36,8 @@ static const char usage[] =
 "  -e, --event SYS[:EV]   enable this guest event while recording (repeatable)\n"
 "  -D, --duration S       stop after S seconds (default: at Ctrl-C)\n"
 "  -k, --kallsyms         also record the guest's /proc/kallsyms\n"
-"      --file-version 6   the trace.dat version (6)\n"
+"      --file-version V   the trace.dat version: 6 (default), or 7, compressed\n"
+"                         with zstd\n"
 "  -q, --quiet            no progress line\n"
 "The guest must run a vtrace trace-agent. On a TTY a progress line shows each\n"
 "CPU's bytes, sub-buffers and missed events.\n";
@@ -47,6 +48,7 @@ struct record {
 	int nr_events, enabled;
 	double duration;
 	bool kallsyms, quiet;
+	int version;		/* of the trace.dat: 6, or 7 (zstd) */
 	struct channel ch;
 	struct guest_meta gm;
 	struct stream *streams;
@@ -76,6 +78,7 @@ static int parse_options(struct record *r, int argc, char **argv)
 
 	r->dir = DEFAULT_DIR;
 	r->output = "trace.dat";
+	r->version = 6;
 	while ((c = getopt_long(argc, argv, "d:o:e:D:kqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': r->dir = optarg; break;
@@ -96,10 +99,12 @@ static int parse_options(struct record *r, int argc, char **argv)
 			break;
 		case 'k': r->kallsyms = true; break;
 		case 'V':
-			if (strcmp(optarg, "6")) {
-				vt_err("trace.dat version '%s' is not written (yet): give 6", optarg);
+			if (strcmp(optarg, "6") && strcmp(optarg, "7")) {
+				vt_err("invalid trace.dat version '%s': give 6, or 7 (zstd-compressed)",
+				       optarg);
 				return -1;
 			}
+			r->version = optarg[0] - '0';
 			break;
 		case 'q': r->quiet = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
@@ -407,6 +412,33 @@ static int pack_regions(struct record *r, const uint64_t *sizes, uint64_t *offse
 	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
 }
 
+/* Version 7: compress the recorded regions into a fresh file. */
+static int write_v7(struct record *r, const uint64_t *sizes)
+{
+	int nr = r->gm.dat.nr_cpus, fds[nr], cpu, fd;
+	uint64_t offs[nr];
+	char path[PATH_MAX];
+
+	for (cpu = 0; cpu < nr; cpu++) {
+		fds[cpu] = r->out_fd;
+		offs[cpu] = r->data_off + cpu * r->region;
+	}
+	snprintf(path, sizeof(path), "%s.XXXXXX", r->output);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (vt_dat_write_v7(fd, &r->gm.dat, fds, offs, sizes)) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(r->out_fd);
+	unlink(r->tmp_path);
+	r->out_fd = fd;
+	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s", path);
+	return 0;
+}
+
 static int finish_dat(struct record *r)
 {
 	int nr = r->gm.dat.nr_cpus, i, ret;
@@ -420,7 +452,7 @@ static int finish_dat(struct record *r)
 					   r->streams[i].subbuf;
 	mask = umask(0);
 	umask(mask);
-	ret = pack_regions(r, sizes, offsets);
+	ret = r->version == 7 ? write_v7(r, sizes) : pack_regions(r, sizes, offsets);
 	if (!ret)
 		ret = fchmod(r->out_fd, 0666 & ~mask);
 	if (close(r->out_fd) || ret || rename(r->tmp_path, r->output)) {
@@ -456,8 +488,8 @@ static void summary(struct record *r)
 		events += s->events;
 		kept += s->kept;
 	}
-	vt_info("wrote %s: %llu events, %.1f MiB of sub-buffers. Read it with 'trace-cmd report "
-		"-i %s', 'kernelshark %s' or 'vtrace report %s'.", r->output, events,
+	vt_info("wrote %s (trace.dat v%d): %llu events, %.1f MiB of sub-buffers. Read it with 'trace-cmd report "
+		"-i %s', 'kernelshark %s' or 'vtrace report %s'.", r->output, r->version, events,
 		kept / 1048576.0, r->output, r->output, r->output);
 }
 

@@ -55,4 +55,12 @@ int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off
 int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
 		    const uint64_t *sizes);
 
+/*
+ * Write a whole trace.dat version 7 to @fd, every section and each CPU's
+ * sub-buffers compressed with zstd: CPU i's @sizes[i] bytes are read from
+ * @src_fds[i] at @src_offs[i]. Returns 0, or -1 with errno set.
+ */
+int vt_dat_write_v7(int fd, const struct vt_dat_meta *m, const int *src_fds,
+		    const uint64_t *src_offs, const uint64_t *sizes);
+
 #endif

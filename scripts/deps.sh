@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="make gcc pkg-config libc6-dev
-libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev
+libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev libzstd-dev
 trace-cmd qemu-system-x86"
 
 missing=""

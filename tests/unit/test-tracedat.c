@@ -67,27 +67,24 @@ static int count_event(struct tracecmd_input *h, struct tep_record *rec, int cpu
 	return 0;
 }
 
-static void write_then_read(void **state)
-{
-	char path[] = "/tmp/vt-test-dat.XXXXXX";
-	struct vt_format formats[64];
-	struct vt_dat_meta m = { 0 };
-	struct tracecmd_input *h;
-	struct counts c = { 0 };
-	uint64_t sizes[2];
-	int fds[2], fd, i, nf = 0;
-	char file[512];
-	struct dirent *de;
-	DIR *dir;
+static struct vt_format formats[64];
 
-	m.long_size = 8;
-	m.subbuf_size = 4096;
-	m.nr_cpus = 2;
-	m.header_page = slurp(FIX "events/header_page");
-	m.header_event = slurp(FIX "events/header_event");
-	m.printk_formats = slurp(FIX "printk_formats");
-	m.saved_cmdlines = slurp(FIX "saved_cmdlines");
-	m.trace_clock = slurp(FIX "trace_clock");
+static void fixture_meta(struct vt_dat_meta *m)
+{
+	struct dirent *de;
+	char file[512];
+	DIR *dir;
+	int nf = 0;
+
+	memset(m, 0, sizeof(*m));
+	m->long_size = 8;
+	m->subbuf_size = 4096;
+	m->nr_cpus = 2;
+	m->header_page = slurp(FIX "events/header_page");
+	m->header_event = slurp(FIX "events/header_event");
+	m->printk_formats = slurp(FIX "printk_formats");
+	m->saved_cmdlines = slurp(FIX "saved_cmdlines");
+	m->trace_clock = slurp(FIX "trace_clock");
 	formats[nf].system = "ftrace";
 	formats[nf++].text = slurp(FIX "events/ftrace/print/format");
 	dir = opendir(FIX "events/sched");
@@ -100,24 +97,21 @@ static void write_then_read(void **state)
 		formats[nf++].text = slurp(file);
 	}
 	closedir(dir);
-	m.formats = formats;
-	m.nr_formats = nf;
-	fds[0] = open(FIX "cpu0.raw", O_RDONLY);
-	fds[1] = open(FIX "cpu1.raw", O_RDONLY);
-	sizes[0] = lseek(fds[0], 0, SEEK_END);
-	sizes[1] = lseek(fds[1], 0, SEEK_END);
+	m->formats = formats;
+	m->nr_formats = nf;
+}
 
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(vt_dat_write_v6(fd, &m, fds, sizes), 0);
-	close(fd);
+/* Reads @path with libtracecmd: every event and marker, each once, on CPU 0. */
+static void check_file(const char *path)
+{
+	struct tracecmd_input *h;
+	struct counts c = { 0 };
+	int i;
 
 	h = tracecmd_open(path, 0);
 	assert_non_null(h);
 	tracecmd_iterate_events(h, NULL, 0, count_event, &c);
 	tracecmd_close(h);
-	unlink(path);
-
 	assert_int_equal(c.events, 634);
 	assert_int_equal(c.marks[0] + c.marks[1], 500);
 	assert_int_equal(c.marks[0], 500);	/* the guest wrote them all on CPU 0 */
@@ -125,10 +119,53 @@ static void write_then_read(void **state)
 		assert_int_equal(c.seen[i], 1);
 }
 
+static void write_then_read(void **state)
+{
+	char path[] = "/tmp/vt-test-dat.XXXXXX";
+	struct vt_dat_meta m;
+	uint64_t sizes[2];
+	int fds[2], fd;
+
+	fixture_meta(&m);
+	fds[0] = open(FIX "cpu0.raw", O_RDONLY);
+	fds[1] = open(FIX "cpu1.raw", O_RDONLY);
+	sizes[0] = lseek(fds[0], 0, SEEK_END);
+	sizes[1] = lseek(fds[1], 0, SEEK_END);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(vt_dat_write_v6(fd, &m, fds, sizes), 0);
+	close(fd);
+	check_file(path);
+	unlink(path);
+}
+
+/* Version 7, zstd: the same events come back, and the file is smaller. */
+static void write_then_read_v7(void **state)
+{
+	char path[] = "/tmp/vt-test-dat7.XXXXXX";
+	struct vt_dat_meta m;
+	uint64_t sizes[2], offs[2] = { 0, 0 };
+	int fds[2], fd;
+
+	fixture_meta(&m);
+	fds[0] = open(FIX "cpu0.raw", O_RDONLY);
+	fds[1] = open(FIX "cpu1.raw", O_RDONLY);
+	sizes[0] = lseek(fds[0], 0, SEEK_END);
+	sizes[1] = lseek(fds[1], 0, SEEK_END);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(vt_dat_write_v7(fd, &m, fds, offs, sizes), 0);
+	assert_true(lseek(fd, 0, SEEK_END) < (off_t)(sizes[0] + sizes[1]));
+	close(fd);
+	check_file(path);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(write_then_read),
+		cmocka_unit_test(write_then_read_v7),
 	};
 
 	return cmocka_run_group_tests_name("trace.dat writer", tests, NULL, NULL);
