@@ -36,6 +36,16 @@ end_fake() { kill "$FAKE_PID" 2>/dev/null || true; wait "$FAKE_PID" 2>/dev/null 
 expect_record 1 "no $WORK/none/trace-path-cpu0.out; create the channels with 'vtrace setup" \
 	--dir "$WORK/none"
 expect_record 1 "agent-ctl-path.in: nobody reads it; start the guest" --dir "$CH" -o "$WORK/x.dat"
+mv "$CH/agent-ctl-path.out" "$WORK/saved.out"; touch "$CH/agent-ctl-path.out"
+expect_record 1 "agent-ctl-path.out is a regular file, not a FIFO; remove it" --dir "$CH"
+mv "$WORK/saved.out" "$CH/agent-ctl-path.out"
+mv "$CH/trace-path-cpu1.out" "$WORK/saved1.out"
+ln -s /dev/null "$CH/trace-path-cpu1.out"
+refuse_data() { "$FAKE" meta "$FIX"; }
+fake_guest refuse_data
+expect_record 1 "trace-path-cpu1.out is a symlink, not a FIFO" --dir "$CH"
+end_fake
+rm "$CH/trace-path-cpu1.out"; mv "$WORK/saved1.out" "$CH/trace-path-cpu1.out"
 
 garbage() { printf 'HELLO, this is no reply at all\n'; }
 fake_guest garbage
