@@ -90,6 +90,22 @@ static int wait_port(struct mover *m)
 	return 0;
 }
 
+/*
+ * After a write or splice to the port returned @n <= 0: 0 to try again
+ * (interrupted, or the port had room again), -1 to give up (said why).
+ */
+static int retry_port(struct mover *m, ssize_t n)
+{
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n < 0 && errno == EAGAIN && m->out_nonblock)
+		return wait_port(m);
+	if (!m->abandoned)
+		agent_err("cpu%d: writing to the port: %s", m->cpu,
+			  n ? strerror(errno) : "port closed");
+	return -1;
+}
+
 static int write_frame_header(struct mover *m, size_t len)
 {
 	struct vt_frame f;
@@ -120,21 +136,10 @@ static int drain_pipe(struct mover *m)
 
 	while (m->pipe_fill) {
 		n = splice(m->pipe_r, NULL, m->out_fd, NULL, m->pipe_fill, flags);
-		if (n > 0) {
+		if (n > 0)
 			m->pipe_fill -= n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && m->out_nonblock) {
-			if (wait_port(m))
-				return -1;
-			continue;
-		}
-		if (!m->abandoned)
-			agent_err("cpu%d: writing to the port: %s", m->cpu,
-				  n ? strerror(errno) : "port closed");
-		return -1;
+		else if (retry_port(m, n))
+			return -1;
 	}
 	return 0;
 }
@@ -189,19 +194,9 @@ static int write_all(struct mover *m, const char *buf, size_t len)
 		if (n > 0) {
 			buf += n;
 			len -= n;
-			continue;
+		} else if (retry_port(m, n)) {
+			return -1;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && m->out_nonblock) {
-			if (wait_port(m))
-				return -1;
-			continue;
-		}
-		if (!m->abandoned)
-			agent_err("cpu%d: writing to the port: %s", m->cpu,
-				  n ? strerror(errno) : "port closed");
-		return -1;
 	}
 	return 0;
 }

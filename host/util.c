@@ -9,26 +9,30 @@
 
 const char *vt_cmd = "vtrace";
 
-void vt_err(const char *fmt, ...)
+static void say(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	fprintf(stderr, "%s%s%s\n", prefix ? prefix : "", prefix ? ": " : "", line);
+}
+
+void vt_err(const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	say(vt_cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", vt_cmd, line);
 }
 
 void vt_info(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	say(NULL, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s\n", line);
 }
 
 /* A FIFO, and not a symlink to one: anything else is refused. */

@@ -119,6 +119,15 @@ static void check_file(const char *path)
 		assert_int_equal(c.seen[i], 1);
 }
 
+static void fixture_cpus(int *fds, uint64_t *sizes)
+{
+	fds[0] = open(FIX "cpu0.raw", O_RDONLY);
+	fds[1] = open(FIX "cpu1.raw", O_RDONLY);
+	assert_true(fds[0] >= 0 && fds[1] >= 0);
+	sizes[0] = lseek(fds[0], 0, SEEK_END);
+	sizes[1] = lseek(fds[1], 0, SEEK_END);
+}
+
 static void write_then_read(void **state)
 {
 	char path[] = "/tmp/vt-test-dat.XXXXXX";
@@ -127,10 +136,7 @@ static void write_then_read(void **state)
 	int fds[2], fd;
 
 	fixture_meta(&m);
-	fds[0] = open(FIX "cpu0.raw", O_RDONLY);
-	fds[1] = open(FIX "cpu1.raw", O_RDONLY);
-	sizes[0] = lseek(fds[0], 0, SEEK_END);
-	sizes[1] = lseek(fds[1], 0, SEEK_END);
+	fixture_cpus(fds, sizes);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(vt_dat_write_v6(fd, &m, fds, sizes), 0);
@@ -148,10 +154,7 @@ static void write_then_read_v7(void **state)
 	int fds[2], fd;
 
 	fixture_meta(&m);
-	fds[0] = open(FIX "cpu0.raw", O_RDONLY);
-	fds[1] = open(FIX "cpu1.raw", O_RDONLY);
-	sizes[0] = lseek(fds[0], 0, SEEK_END);
-	sizes[1] = lseek(fds[1], 0, SEEK_END);
+	fixture_cpus(fds, sizes);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(vt_dat_write_v7(fd, &m, fds, offs, sizes), 0);
