@@ -44,13 +44,20 @@ grep -q "^ *$((N * NCPU)) print$" "$WORK/stats" || fail "vtrace report --stats: 
 "$VTRACE" report --cpu 0 --events print "$WORK/t.dat" | grep -c 'vtmark 0' | grep -qx $N ||
 	fail "vtrace report --cpu 0 --events print"
 
-# Version 7, zstd-compressed: trace-cmd reads every marker back.
+# Version 7, zstd-compressed, ended by Ctrl-C: trace-cmd reads every marker back.
 rm -rf "$CH" "$WORK/gports" "$WORK"/sent*
 setup_channels
 start_guest_agent
 ( sleep 1.5; for ((c = 0; c < NCPU; c++)); do mark $c $N v7mark; done ) &
-"$VTRACE" record -q --dir "$CH" -o "$WORK/t7.dat" --file-version 7 -e sched:sched_switch -D 3 \
-	2>"$WORK/record7.log" || fail "vtrace record v7: $(cat "$WORK/record7.log")"
+# stopped as a user does, with Ctrl-C (SIGINT)
+"$VTRACE" record -q --dir "$CH" -o "$WORK/t7.dat" --file-version 7 -e sched:sched_switch \
+	2>"$WORK/record7.log" &
+rec=$!
+sleep 3
+kill -INT $rec
+rc=0
+wait $rec || rc=$?
+[ $rc -eq 0 ] || fail "vtrace record v7 after Ctrl-C: exit $rc: $(cat "$WORK/record7.log")"
 end_agent
 [ "$(head -c 12 "$WORK/t7.dat" | tail -c 2 | od -An -c | tr -d ' ')" = '7\0' ] || fail "not a v7 file"
 trace-cmd report -i "$WORK/t7.dat" >"$WORK/report7.txt" 2>"$WORK/report7.err" ||
