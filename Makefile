@@ -74,6 +74,13 @@ check:
 	@$(MAKE) --no-print-directory tests
 	@tests/run.sh
 
+# The demo guest (Debian kernel + busybox + static agent), cached in build/guest.
+GUEST_INPUTS := guest/build.sh guest/init $(wildcard guest/workloads/*) $(B)/static/trace-agent
+$(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS)
+	guest/build.sh
+
+guest: $(B)/guest/initramfs.cpio.gz
+
 # The main job. For now: the agent on this machine's own tracefs.
 demo:
 	@scripts/deps.sh
@@ -96,5 +103,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo bench install format clean
+.PHONY: all tests deps check demo guest bench install format clean
 .DELETE_ON_ERROR:

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="make gcc pkg-config libc6-dev
 libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev libzstd-dev
-trace-cmd qemu-system-x86"
+trace-cmd qemu-system-x86 cpio"
 
 missing=""
 for p in $PKGS; do
