@@ -84,13 +84,14 @@ stop_and_flush() {	# order a stop and wait for every CPU's report
 	wait_log ': sent ' $((before + NCPU))
 }
 
-# Ends the agent with SIGTERM, checks it exits 0, waits for the readers.
+# Ends the agent with SIGNAL (default TERM), checks it exits 0, waits for
+# the readers.
 end_agent() {
-	kill -TERM "$AGENT_PID"
-	local rc=0
+	local sig=${1:-TERM} rc=0
+	kill -"$sig" "$AGENT_PID"
 	wait "$AGENT_PID" || rc=$?
 	AGENT_PID=""
-	[ $rc -eq 0 ] || fail "agent exited $rc on SIGTERM"
+	[ $rc -eq 0 ] || fail "agent exited $rc on SIG$sig"
 	for p in "${READER_PIDS[@]}"; do wait "$p" || true; done
 	READER_PIDS=()
 }

@@ -12,13 +12,7 @@ run_with_signal() {	# signal
 	order 1
 	wait_log 'start order'
 	for ((c = 0; c < NCPU; c++)); do mark $c 2500 "$1"; done
-	kill -"$1" "$AGENT_PID"
-	local rc=0
-	wait "$AGENT_PID" || rc=$?
-	AGENT_PID=""
-	[ $rc -eq 0 ] || fail "agent exited $rc on SIG$1"
-	for p in "${READER_PIDS[@]}"; do wait "$p" || true; done
-	READER_PIDS=()
+	end_agent "$1"
 	grep -q 'flushing and exiting' "$WORK/agent.log" || fail "no exit message on SIG$1"
 	for ((c = 0; c < NCPU; c++)); do
 		decode $c >"$WORK/dec$c" 2>/dev/null
