@@ -71,7 +71,7 @@ deps:
 # VTRACE_SKIP_DEPS=1 skips the package check (e.g. offline, all installed).
 check:
 	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh
-	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory tests guest
 	@tests/run.sh
 
 # The demo guest (Debian kernel + busybox + static agent), cached in build/guest.
@@ -81,8 +81,14 @@ $(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS)
 
 guest: $(B)/guest/initramfs.cpio.gz
 
-# The main job. For now: the agent on this machine's own tracefs.
+# The main job: boot the demo guest, record it from the host, report.
 demo:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory tests guest
+	@scripts/demo-guest.sh
+
+# The same with this machine playing the guest (no QEMU).
+demo-host:
 	@scripts/deps.sh
 	@$(MAKE) --no-print-directory tests
 	@scripts/demo-host.sh
@@ -103,5 +109,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo guest bench install format clean
+.PHONY: all tests deps check demo demo-host guest bench install format clean
 .DELETE_ON_ERROR:

@@ -17,6 +17,7 @@ static const struct {
 	{ "stop", cmd_stop, "order the guest agent to stop (it flushes everything)" },
 	{ "record", cmd_record, "record the guest's streams into a trace.dat" },
 	{ "report", cmd_report, "print the events of a trace.dat" },
+	{ "run-guest", cmd_run_guest, "boot the demo guest with its ports on the FIFOs" },
 };
 
 static void usage(FILE *f)

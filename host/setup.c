@@ -66,6 +66,22 @@ static int make_dir(const char *dir)
 	return 0;
 }
 
+/* The FIFOs of vtrace setup; also used by run-guest. Returns 0 or -1 (said). */
+int setup_channels(const char *dir, int cpus)
+{
+	char name[64];
+	int i;
+
+	if (make_dir(dir) || make_pair(dir, CTL_NAME))
+		return -1;
+	for (i = 0; i < cpus; i++) {
+		snprintf(name, sizeof(name), DATA_NAME_FMT, i);
+		if (make_pair(dir, name))
+			return -1;
+	}
+	return 0;
+}
+
 static void print_qemu(const char *dir, int cpus)
 {
 	int i;
@@ -103,9 +119,9 @@ int cmd_setup(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = DEFAULT_DIR, *format = "qemu";
-	char name[64], *end;
+	char *end;
 	long cpus = 0;
-	int c, i;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "d:c:f:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -130,13 +146,8 @@ int cmd_setup(int argc, char **argv)
 		vt_err("unknown format '%s': give qemu or libvirt", format);
 		return 2;
 	}
-	if (make_dir(dir) || make_pair(dir, CTL_NAME))
+	if (setup_channels(dir, cpus))
 		return 1;
-	for (i = 0; i < cpus; i++) {
-		snprintf(name, sizeof(name), DATA_NAME_FMT, i);
-		if (make_pair(dir, name))
-			return 1;
-	}
 	if (!strcmp(format, "qemu"))
 		print_qemu(dir, cpus);
 	else

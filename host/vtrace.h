@@ -47,11 +47,15 @@ struct guest_meta {
 int meta_parse(struct guest_meta *gm, char *payload, size_t len, char *err, size_t errsz);
 void meta_free(struct guest_meta *gm);
 
+/* setup.c */
+int setup_channels(const char *dir, int cpus);
+
 /* subcommands */
 int cmd_setup(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_run_guest(int argc, char **argv);
 
 #endif

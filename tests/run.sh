@@ -35,6 +35,9 @@ done
 for t in tests/integration/t-*.sh; do
 	run "integration/$(basename "$t" .sh)" bash "$t"
 done
+for t in tests/e2e/t-*.sh; do
+	run "e2e/$(basename "$t" .sh)" bash "$t"
+done
 
 [ -n "$failures" ] && echo "failed:$failures"
 if [ $skipped -gt 0 ]; then
