@@ -1,0 +1,48 @@
+#!/bin/bash
+# The seed's manual procedure, unchanged, against our agent in a real guest:
+# mkfifo as the seed says, plain `cat` of each trace-path-cpuN.out, and
+# `echo 1 >` / `echo 0 >` agent-ctl-path.in, started and stopped several
+# times in one guest run. Every marker the guest wrote arrives exactly once:
+# what is written while stopped waits in the ring buffer for the next start.
+source "$(dirname "$0")/../integration/lib.sh"
+[ -f "$B/guest/initramfs.cpio.gz" ] || skip "no guest image: make guest"
+command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
+D=$WORK/virtio-trace
+mkdir "$D"
+mkfifo "$D"/trace-path-cpu{0,1}.{in,out}
+mkfifo "$D"/agent-ctl-path.{in,out}
+# run-guest accepts the FIFOs that are there
+"$VTRACE" run-guest --dir "$D" --guest "$B/guest" --workload heartbeat --seconds 10 \
+	>"$WORK/run.log" 2>&1 &
+READER_PIDS+=($!)
+GUEST=$!
+for c in 0 1; do
+	cat "$D/trace-path-cpu$c.out" >"$WORK/cpu$c.raw" &
+	READER_PIDS+=($!)
+done
+for ((i = 0; i < 600; i++)); do
+	grep -q 'waiting for orders' "$D/console.log" 2>/dev/null && break
+	kill -0 $GUEST 2>/dev/null || fail "the guest stopped: $(cat "$WORK/run.log")"
+	sleep 0.2
+done
+for cycle in 1 2 3; do
+	echo 1 >"$D/agent-ctl-path.in"
+	sleep 1.5
+	echo 0 >"$D/agent-ctl-path.in"
+	sleep 0.5
+done
+echo 1 >"$D/agent-ctl-path.in"	# the rest streams until the guest's workload ends
+wait $GUEST || fail "run-guest: $(cat "$WORK/run.log")"
+for p in "${READER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+wrote=$(sed -n 's/.*vtrace-guest: wrote \([0-9]*\) markers.*/\1/p' "$D/console.log")
+[ -n "$wrote" ] || fail "the guest did not finish: $(tail -5 "$D/console.log")"
+# The guest is Debian 6.1, like the fixtures: their print format decodes it.
+FIX=$ROOT/tests/fixtures/guest-6.1-x86_64
+for c in 0 1; do
+	"$DECODE" -f "$FIX/events" -c $c "$WORK/cpu$c.raw" 2>>"$WORK/sum" || fail "cpu$c stream"
+done | grep -o 'vtrace-beat [0-9]*' | awk '{ print $2 }' | sort -n >"$WORK/marks"
+[ "$(seq 1 "$wrote" | md5sum)" = "$(md5sum <"$WORK/marks")" ] ||
+	fail "the guest wrote markers 1..$wrote; received $(wc -l <"$WORK/marks"), $(uniq -d "$WORK/marks" | wc -l) twice"
+[ "$(grep -c 'sent .* bytes' "$D/console.log")" -ge 6 ] || fail "fewer stops than ordered"
+say "seed procedure, 4 starts and stops: all $wrote markers once; $(cat "$WORK/sum" | tr '\n' ' ')"
