@@ -74,8 +74,14 @@ check:
 	@$(MAKE) --no-print-directory tests guest
 	@tests/run.sh
 
+# A marker writer for guest workloads (no shared libraries in the guest).
+$(B)/static/vt-mark: tests/tools/vt-mark.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -o $@ $<
+
 # The demo guest (Debian kernel + busybox + static agent), cached in build/guest.
-GUEST_INPUTS := guest/build.sh guest/init $(wildcard guest/workloads/*) $(B)/static/trace-agent
+GUEST_INPUTS := guest/build.sh guest/init $(wildcard guest/workloads/*) $(B)/static/trace-agent \
+		$(B)/static/vt-mark
 $(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS)
 	guest/build.sh
 

@@ -27,12 +27,13 @@ cp "$G/busybox/bin/busybox" "$R/bin/busybox"
 cp "$ROOT/guest/init" "$R/init"
 cp "$ROOT"/guest/workloads/* "$R/workloads/"
 cp "$ROOT/build/static/trace-agent" "$R/trace-agent"
+cp "$ROOT/build/static/vt-mark" "$R/vt-mark"
 M=$G/kernel/lib/modules/$ver/kernel
 for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
 	 drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/char/virtio_console; do
 	cp "$M/$m.ko" "$R/lib/modules/"
 done
-chmod 755 "$R/init" "$R/trace-agent"
+chmod 755 "$R/init" "$R/trace-agent" "$R/vt-mark"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$G/initramfs.cpio.gz.tmp"
 mv "$G/initramfs.cpio.gz.tmp" "$G/initramfs.cpio.gz"
 echo "guest: kernel $ver, initramfs $(du -h "$G/initramfs.cpio.gz" | cut -f1)"
