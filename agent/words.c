@@ -133,9 +133,11 @@ void words_run(struct agent *a, const char *line)
 			arg = NULL;
 	}
 	if (!strcmp(word, "start")) {
+		agent_dbg("start order");
 		agent_set_state(a, AGENT_RUNNING);
 		reply_text(a, VT_REPLY_OK, "streaming");
 	} else if (!strcmp(word, "stop")) {
+		agent_dbg("stop order");
 		stop_with_reply(a);
 	} else if (!strcmp(word, "meta")) {
 		send_meta(a, arg);
