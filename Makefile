@@ -99,9 +99,10 @@ demo-host:
 	@$(MAKE) --no-print-directory tests
 	@scripts/demo-host.sh
 
-bench: all $(TOOL_BIN)
+bench: all $(TOOL_BIN) guest
 	bench/agent-flood.sh
 	bench/record-throughput.sh
+	bench/guest.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -33,10 +33,11 @@ static const char usage[] =
 "  -w, --workload NAME  the guest's workload (default demo)\n"
 "  -s, --seconds S      how long the demo workload runs (default 10)\n"
 "      --console FILE   the guest's console (default DIR/console.log)\n"
+"      --append TEXT    more of the guest kernel's command line\n"
 "      --accel tcg|kvm  skip the KVM probe\n";
 
 struct guest {
-	const char *dir, *guest_dir, *workload, *console, *accel;
+	const char *dir, *guest_dir, *workload, *console, *accel, *append;
 	int cpus, mem, seconds;
 	char **extra;
 	int nr_extra;
@@ -85,8 +86,8 @@ static char **qemu_argv(const struct guest *g, const char *accel, const char *wo
 	add(argv, &n, "-initrd");
 	add(argv, &n, "%s/initramfs.cpio.gz", g->guest_dir);
 	add(argv, &n, "-append");
-	add(argv, &n, "console=ttyS0 quiet panic=-1 vtrace.workload=%s vtrace.seconds=%d",
-	    workload, g->seconds);
+	add(argv, &n, "console=ttyS0 quiet panic=-1 vtrace.workload=%s vtrace.seconds=%d %s",
+	    workload, g->seconds, g->append ? g->append : "");
 	add(argv, &n, "-display");
 	add(argv, &n, "none");
 	add(argv, &n, "-serial");
@@ -194,6 +195,7 @@ int cmd_run_guest(int argc, char **argv)
 		{ "seconds", required_argument, NULL, 's' },
 		{ "console", required_argument, NULL, 'C' },
 		{ "accel", required_argument, NULL, 'A' },
+		{ "append", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -214,6 +216,7 @@ int cmd_run_guest(int argc, char **argv)
 		case 's': g.seconds = atoi(optarg); break;
 		case 'C': g.console = optarg; break;
 		case 'A': g.accel = optarg; break;
+		case 'a': g.append = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
