@@ -3,18 +3,9 @@
 # stop orders; vtrace record on the host; trace-cmd report of the file holds
 # every one of them, as many as the guest says it wrote.
 source "$(dirname "$0")/../integration/lib.sh"
-[ -f "$B/guest/initramfs.cpio.gz" ] || skip "no guest image: make guest"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 D=$WORK/vt
-"$VTRACE" run-guest --dir "$D" --guest "$B/guest" --workload between >"$WORK/run.log" 2>&1 &
-GUEST=$!
-READER_PIDS+=($GUEST)
-for ((i = 0; i < 600; i++)); do
-	grep -q 'waiting for orders' "$D/console.log" 2>/dev/null && break
-	kill -0 $GUEST 2>/dev/null || fail "the guest stopped: $(cat "$WORK/run.log")"
-	sleep 0.2
-done
+boot_guest "$D" --workload between
 "$VTRACE" record -q --dir "$D" -o "$WORK/b.dat" 2>"$WORK/record.log" &
 rec=$!
 for ((i = 0; i < 300; i++)); do

@@ -4,18 +4,9 @@
 # host gets its sched events and markers. Nothing is lost: the markers in
 # the file are a gap-free run, the agent reports 0 lost, trace-cmd reads it.
 source "$(dirname "$0")/../integration/lib.sh"
-[ -f "$B/guest/initramfs.cpio.gz" ] || skip "no guest image: make guest"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 CH=$WORK/ch
-"$VTRACE" run-guest --dir "$CH" --guest "$B/guest" --seconds 8 >"$WORK/run.log" 2>&1 &
-GUEST=$!
-READER_PIDS+=($GUEST)	# cleanup ends it whatever happens
-for ((i = 0; i < 600; i++)); do
-	grep -q 'waiting for orders' "$CH/console.log" 2>/dev/null && break
-	kill -0 $GUEST 2>/dev/null || fail "the guest stopped: $(cat "$WORK/run.log" "$CH/console.log")"
-	sleep 0.2
-done
+boot_guest "$CH" --seconds 8
 "$VTRACE" record -q --dir "$CH" -e sched -D 3 -o "$WORK/g.dat" 2>"$WORK/record.log" ||
 	fail "vtrace record: $(cat "$WORK/record.log")"
 wait $GUEST || fail "run-guest: $(cat "$WORK/run.log")"

@@ -4,19 +4,9 @@
 # resumes and the host stops the agent, the loss is reported: the agent's
 # count plus the markers received equal the markers written.
 source "$(dirname "$0")/../integration/lib.sh"
-[ -f "$B/guest/initramfs.cpio.gz" ] || skip "no guest image: make guest"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 D=$WORK/vt
-"$VTRACE" run-guest --dir "$D" --guest "$B/guest" --workload flood --seconds 18 \
-	>"$WORK/run.log" 2>&1 &
-GUEST=$!
-READER_PIDS+=($GUEST)
-for ((i = 0; i < 600; i++)); do
-	grep -q 'waiting for orders' "$D/console.log" 2>/dev/null && break
-	kill -0 $GUEST 2>/dev/null || fail "the guest stopped: $(cat "$WORK/run.log")"
-	sleep 0.2
-done
+boot_guest "$D" --workload flood --seconds 18
 cat "$D/trace-path-cpu0.out" >"$WORK/cpu0.raw" &
 cat0=$!
 READER_PIDS+=($cat0)

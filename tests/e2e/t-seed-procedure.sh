@@ -5,26 +5,16 @@
 # times in one guest run. Every marker the guest wrote arrives exactly once:
 # what is written while stopped waits in the ring buffer for the next start.
 source "$(dirname "$0")/../integration/lib.sh"
-[ -f "$B/guest/initramfs.cpio.gz" ] || skip "no guest image: make guest"
-command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 D=$WORK/virtio-trace
 mkdir "$D"
 mkfifo "$D"/trace-path-cpu{0,1}.{in,out}
 mkfifo "$D"/agent-ctl-path.{in,out}
 # run-guest accepts the FIFOs that are there
-"$VTRACE" run-guest --dir "$D" --guest "$B/guest" --workload heartbeat --seconds 10 \
-	>"$WORK/run.log" 2>&1 &
-READER_PIDS+=($!)
-GUEST=$!
+boot_guest "$D" --workload heartbeat --seconds 10
 for c in 0 1; do
 	cat "$D/trace-path-cpu$c.out" >"$WORK/cpu$c.raw" &
 	READER_PIDS+=($!)
-done
-for ((i = 0; i < 600; i++)); do
-	grep -q 'waiting for orders' "$D/console.log" 2>/dev/null && break
-	kill -0 $GUEST 2>/dev/null || fail "the guest stopped: $(cat "$WORK/run.log")"
-	sleep 0.2
 done
 for cycle in 1 2 3; do
 	echo 1 >"$D/agent-ctl-path.in"

@@ -145,3 +145,21 @@ start_guest_agent() {	# extra agent options...
 	AGENT_PID=$!
 	wait_log "waiting for orders" 1
 }
+
+# e2e: boot the demo guest with run-guest on channels DIR and wait until its
+# agent waits for orders. Sets GUEST; cleanup ends it.
+boot_guest() {	# dir run-guest-options...
+	local dir=$1 i
+	shift
+	[ -f "$B/guest/initramfs.cpio.gz" ] || skip "no guest image: make guest"
+	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+	"$VTRACE" run-guest --dir "$dir" --guest "$B/guest" "$@" >"$WORK/run.log" 2>&1 &
+	GUEST=$!
+	READER_PIDS+=($GUEST)
+	for ((i = 0; i < 600; i++)); do
+		grep -q 'waiting for orders' "$dir/console.log" 2>/dev/null && return 0
+		kill -0 $GUEST 2>/dev/null || fail "the guest stopped: $(cat "$WORK/run.log")"
+		sleep 0.2
+	done
+	fail "the guest's agent never got ready: $(tail -5 "$dir/console.log")"
+}
