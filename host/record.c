@@ -508,6 +508,7 @@ int cmd_record(int argc, char **argv)
 {
 	struct record r = { .stop_fd = -1, .sig_fd = -1, .out_fd = -1 };
 	uint64_t one = 1;
+	char *reply;
 	int i, ret = 1;
 	bool started = false;
 
@@ -525,7 +526,10 @@ int cmd_record(int argc, char **argv)
 		return 1;
 	if (enable_events(&r) || fetch_meta(&r) || create_dat(&r) || open_streams(&r))
 		goto out;
-	free(ask(&r, "start", VT_REPLY_OK, NULL));
+	reply = ask(&r, "start", VT_REPLY_OK, NULL);
+	if (!reply)
+		goto out;
+	free(reply);
 	started = true;
 	if (!r.quiet)
 		vt_info("recording %d CPU%s of the guest (Linux %.*s); Ctrl-C to stop",

@@ -55,7 +55,7 @@ int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *er
 	r->type = get16(hdr + 6);
 	r->length = get32(hdr + 8);
 	if (r->version != VT_PROTO_VERSION) {
-		snprintf(err, errsz, "protocol version %u, this vtrace speaks %u", r->version,
+		snprintf(err, errsz, "protocol version %u, this vtrace speaks %d", r->version,
 			 VT_PROTO_VERSION);
 		return -1;
 	}

@@ -67,6 +67,20 @@ fake_guest refuse
 expect_record 1 "the guest answered: no event nosuch:thing" --dir "$CH" -e nosuch:thing
 end_fake
 
+no_start() {
+	case "$1" in
+	meta) "$FAKE" meta "$FIX" ;;
+	start) "$FAKE" err "tracing is off in this guest" ;;
+	*) "$FAKE" ok fine ;;
+	esac
+}
+fake_guest no_start
+expect_record 1 "'start': the guest answered: tracing is off in this guest" --dir "$CH" \
+	-o "$WORK/ns.dat"
+end_fake
+[ -e "$WORK/ns.dat" ] && fail "a file was written though the guest never started"
+ls "$WORK" | grep -q '^ns.dat\.' && fail "a temporary file was left behind"
+
 # Garbage sub-buffers and a truncated stream: valid pages (real 6.1 guest
 # pages) are kept, the garbage one and the half page are dropped and said.
 page() { dd if="$1" bs=4096 skip="$2" count=1 status=none; }
