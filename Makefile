@@ -20,6 +20,8 @@ LDLIBS   += $(PKG_LIBS) -lzstd -pthread
 LIB_SRC   := $(wildcard lib/*.c)
 AGENT_SRC := $(wildcard agent/*.c)
 HOST_SRC  := $(wildcard host/*.c)
+HT_SRC    := $(wildcard hypertrace/*.c) lib/ht-region.c
+HT_OBJ    := $(HT_SRC:%.c=$(B)/obj/pic/%.o)
 HOST_OBJ  := $(HOST_SRC:%.c=$(B)/obj/%.o)
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 AGENT_OBJ := $(AGENT_SRC:%.c=$(B)/obj/%.o)
@@ -29,7 +31,8 @@ UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 
-all: $(B)/trace-agent $(B)/static/trace-agent $(B)/vtrace
+all: $(B)/trace-agent $(B)/static/trace-agent $(B)/vtrace $(B)/libhypertrace.a \
+	$(B)/libhypertrace.so
 
 TRACECMD_CFLAGS := $(shell pkg-config --cflags libtracecmd 2>/dev/null)
 TRACECMD_LIBS   := $(shell pkg-config --libs libtracecmd 2>/dev/null)
@@ -38,6 +41,17 @@ $(B)/obj/host/%.o: CPPFLAGS += $(TRACECMD_CFLAGS)
 $(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# libhypertrace: the guest library, self-contained (no libtracefs).
+$(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude -Ilib $(CFLAGS) -fPIC -c -o $@ $<
+
+$(B)/libhypertrace.a: $(HT_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/libhypertrace.so: $(HT_OBJ)
+	$(CC) -shared -Wl,-soname,libhypertrace.so.1 -o $@ $^
 
 $(B)/libvtrace.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -62,6 +76,13 @@ $(B)/tests/test-%: tests/unit/test-%.c $(B)/libvtrace.a
 $(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# The seed's hypertrace example, built as its documentation says.
+$(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
+
+$(B)/tests/test-hypertrace: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-example
 
 tests: all $(UNIT_BIN) $(TOOL_BIN)
 
