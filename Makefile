@@ -120,10 +120,15 @@ demo-host:
 	@$(MAKE) --no-print-directory tests
 	@scripts/demo-host.sh
 
-bench: all $(TOOL_BIN) guest
+$(B)/bench/hypertrace-emit: bench/hypertrace-emit.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
+
+bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
 	bench/agent-flood.sh
 	bench/record-throughput.sh
 	bench/guest.sh
+	$(B)/bench/hypertrace-emit
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

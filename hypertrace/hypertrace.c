@@ -16,10 +16,22 @@
 #include "hypertrace.h"
 #include "ht-region.h"
 
+/*
+ * What a producer last saw of its consumer's tail, in memory of its own:
+ * reading the shared tail on every event would pull the consumer's cache
+ * line over each time. Padded so producers on different clients do not
+ * share a line either.
+ */
+struct tail_cache {
+	uint64_t tail;
+	uint8_t pad[HT_CACHE_LINE - 8];
+};
+
 struct hypertrace {
 	unsigned char *map;
 	size_t len;
 	struct ht_layout l;
+	struct tail_cache *seen;	/* per client */
 };
 
 struct hypertrace *hypertrace_open(const char *path)
@@ -49,6 +61,14 @@ struct hypertrace *hypertrace_open(const char *path)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (posix_memalign((void **)&ht->seen, HT_CACHE_LINE,
+			   ht->l.max_clients * sizeof(*ht->seen))) {
+		munmap(ht->map, ht->len);
+		free(ht);
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(ht->seen, 0, ht->l.max_clients * sizeof(*ht->seen));
 	return ht;
 fail:
 	free(ht);
@@ -61,6 +81,7 @@ void hypertrace_close(struct hypertrace *ht)
 	if (!ht)
 		return;
 	munmap(ht->map, ht->len);
+	free(ht->seen);
 	free(ht);
 }
 
@@ -97,10 +118,14 @@ int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args
 	area = ht_client_area(ht->map, &ht->l, client);
 	cl = (struct ht_client *)area;
 	head = cl->head;	/* ours alone: we are its only producer */
-	if (head - __atomic_load_n(&cl->tail, __ATOMIC_ACQUIRE) >= ht->l.ring_entries) {
-		__atomic_store_n(&cl->drops, cl->drops + 1, __ATOMIC_RELAXED);
-		errno = ENOSPC;
-		return -1;
+	if (head - ht->seen[client].tail >= ht->l.ring_entries) {
+		/* looks full: ask the consumer how far it really is */
+		ht->seen[client].tail = __atomic_load_n(&cl->tail, __ATOMIC_ACQUIRE);
+		if (head - ht->seen[client].tail >= ht->l.ring_entries) {
+			__atomic_store_n(&cl->drops, cl->drops + 1, __ATOMIC_RELAXED);
+			errno = ENOSPC;
+			return -1;
+		}
 	}
 	rec = (uint64_t *)(area + ht_ring_offset(ht->l.num_args) +
 			   (head & (ht->l.ring_entries - 1)) * ht->l.record_size);
