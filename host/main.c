@@ -18,6 +18,7 @@ static const struct {
 	{ "record", cmd_record, "record the guest's streams into a trace.dat" },
 	{ "report", cmd_report, "print the events of a trace.dat" },
 	{ "run-guest", cmd_run_guest, "boot the demo guest with its ports on the FIFOs" },
+	{ "hypertrace", cmd_hypertrace, "make a hypertrace region and print its events" },
 };
 
 static void usage(FILE *f)
