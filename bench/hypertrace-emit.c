@@ -38,13 +38,14 @@ static void count(const struct ht_event *ev, void *ctx)
 static void *consume(void *arg)
 {
 	uint64_t *got = arg;
+	struct ht_cursor cur = { 0 };
 
 	/* as a collector would: take what is there, every 100 us */
 	while (!done) {
-		ht_consume(map, &layout, 0, 1 << 20, count, got);
+		ht_consume(map, &layout, 0, &cur, 1 << 20, count, got);
 		usleep(100);
 	}
-	ht_consume(map, &layout, 0, 1 << 20, count, got);
+	ht_consume(map, &layout, 0, &cur, 1 << 20, count, got);
 	return NULL;
 }
 
@@ -65,7 +66,7 @@ int main(int argc, char **argv)
 	if (fd < 0 || ftruncate(fd, len))
 		return 1;
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ht_region_init(map, 1, 4, 1 << 16, len, getpid());
+	ht_region_init(map, 1, 4, 1 << 16, len, getpid(), HT_FLAG_TSC_OK);
 	ht_region_check(map, len, &layout, NULL);
 	ht = hypertrace_open(path);
 	pthread_create(&t, NULL, consume, &got);

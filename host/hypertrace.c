@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ht-clock.h"
 #include "ht-region.h"
 #include "vtrace.h"
 
@@ -40,17 +41,19 @@ struct collector {
 	unsigned long pid;
 	uint32_t num_args;
 	unsigned long long events;
+	struct ht_clock clock;
+	struct ht_cursor *cursors;	/* per client */
 };
 
 static void print_event(const struct ht_event *ev, void *ctx)
 {
 	struct collector *c = ctx;
+	uint64_t ts = ht_clock_to_mono(&c->clock, ev->clock, ev->raw_ts);
 	uint32_t i;
 
-	fprintf(c->out, "%lu@%llu.%06llu:guest_hypertrace client=%u arg1=%llu", c->pid,
-		(unsigned long long)(ev->ts / 1000000000),
-		(unsigned long long)(ev->ts / 1000 % 1000000), ev->client,
-		(unsigned long long)ev->args[0]);
+	fprintf(c->out, "%lu@%llu.%06llu:guest_hypertrace cpu=%u client=%u arg1=%llu", c->pid,
+		(unsigned long long)(ts / 1000000000), (unsigned long long)(ts / 1000 % 1000000),
+		ev->client, ev->client, (unsigned long long)ev->args[0]);
 	for (i = 1; i < c->num_args; i++)
 		fprintf(c->out, " arg%u=0x%016llx", i + 1, (unsigned long long)ev->args[i]);
 	fputc('\n', c->out);
@@ -59,7 +62,7 @@ static void print_event(const struct ht_event *ev, void *ctx)
 
 /* Make the region: a new file only, no symlink followed, mode 0600. */
 static void *make_region(const char *path, uint32_t clients, uint32_t args, uint32_t entries,
-			 size_t *len)
+			 uint16_t flags, size_t *len)
 {
 	void *map;
 	int fd;
@@ -90,7 +93,7 @@ static void *make_region(const char *path, uint32_t clients, uint32_t args, uint
 		unlink(path);
 		return NULL;
 	}
-	ht_region_init(map, clients, args, entries, *len, getpid());
+	ht_region_init(map, clients, args, entries, *len, getpid(), flags);
 	return map;
 }
 
@@ -99,7 +102,7 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 	int c_i, n, total = 0;
 
 	for (c_i = 0; c_i < (int)l->max_clients; c_i++) {
-		n = ht_consume(map, l, c_i, l->ring_entries, print_event, c);
+		n = ht_consume(map, l, c_i, &c->cursors[c_i], l->ring_entries, print_event, c);
 		if (n < 0)
 			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
 			       "skipped", c_i);
@@ -170,17 +173,25 @@ int cmd_hypertrace(int argc, char **argv)
 		vt_err("cannot write %s: %s", output, strerror(errno));
 		return 1;
 	}
+	ht_clock_init(&col.clock);
+	col.cursors = calloc(clients, sizeof(*col.cursors));
+	if (!col.cursors) {
+		vt_err("out of memory");
+		return 1;
+	}
 	sfd = sig_fd();
-	map = make_region(path, clients, args, entries, &len);
+	map = make_region(path, clients, args, entries, col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0,
+			  &len);
 	if (!map)
 		return 1;
-	ht_region_check(map, len, &l, NULL);
+	ht_region_check(map, len, &l, NULL);	/* ours, just made: read once, here */
 	col.num_args = l.num_args;
 	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
 		path, l.max_clients, l.num_args, l.ring_entries);
 	while (read(sfd, &si, sizeof(si)) != sizeof(si)) {
 		struct timespec ts;
 
+		ht_clock_update(&col.clock);
 		if (collect_all(map, &l, &col)) {
 			fflush(col.out);
 			idle_us = 100;
@@ -194,14 +205,14 @@ int cmd_hypertrace(int argc, char **argv)
 	collect_all(map, &l, &col);
 	fflush(col.out);
 	for (i = 0; i < l.max_clients; i++) {
-		const struct ht_client *cl = (const void *)ht_client_area(map, &l, i);
-		uint64_t drops = __atomic_load_n(&cl->drops, __ATOMIC_RELAXED);
+		uint64_t drops = ht_update_drops(map, &l, i, &col.cursors[i]);
 
 		if (drops)
 			vt_info("client %u: %llu events dropped (its ring was full; more --entries "
 				"helps)", i, (unsigned long long)drops);
 	}
 	vt_info("%llu events", col.events);
+	free(col.cursors);
 	munmap(map, len);
 	if (!keep)
 		unlink(path);

@@ -29,6 +29,7 @@ struct region {
 	void *map;
 	size_t len;
 	struct ht_layout l;
+	struct ht_cursor cur[8];
 };
 
 static void make_region(struct region *r, uint32_t clients, uint32_t args, uint32_t entries)
@@ -45,7 +46,8 @@ static void make_region(struct region *r, uint32_t clients, uint32_t args, uint3
 	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	assert_true(r->map != MAP_FAILED);
 	close(fd);
-	ht_region_init(r->map, clients, args, entries, r->len, getpid());
+	ht_region_init(r->map, clients, args, entries, r->len, getpid(), HT_FLAG_TSC_OK);
+	memset(r->cur, 0, sizeof(r->cur));
 	assert_int_equal(ht_region_check(r->map, r->len, &r->l, NULL), 0);
 }
 
@@ -92,7 +94,7 @@ static void emit_and_consume(void **state)
 		args[2] = 3 * i;
 		assert_int_equal(hypertrace_emit(ht, 2, args, 3), 0);
 	}
-	assert_int_equal(ht_consume(r.map, &r.l, 2, 5000, collect, &g), 1000);
+	assert_int_equal(ht_consume(r.map, &r.l, 2, &r.cur[2], 5000, collect, &g), 1000);
 	assert_int_equal(g.n, 1000);
 	assert_int_equal(g.bad_order, 0);
 	assert_int_equal(g.args[3][0], 3);
@@ -117,7 +119,7 @@ static void full_ring_drops(void **state)
 		fails += hypertrace_emit(ht, 0, &a, 1) != 0;
 	assert_int_equal(fails, 2);		/* never waits: counts */
 	assert_int_equal(hypertrace_drops(ht, 0), 2);
-	assert_int_equal(ht_consume(r.map, &r.l, 0, 100, collect, &g), 8);
+	assert_int_equal(ht_consume(r.map, &r.l, 0, &r.cur[0], 100, collect, &g), 8);
 	assert_int_equal(hypertrace_emit(ht, 0, &a, 1), 0);	/* room again */
 	hypertrace_close(ht);
 	drop_region(&r);
@@ -180,14 +182,14 @@ static void concurrent(void **state)
 	}
 	while (running) {
 		for (i = 0; i < 2; i++)
-			ht_consume(r.map, &r.l, i, 1 << 20, check_two, &s);
+			ht_consume(r.map, &r.l, i, &r.cur[i], 1 << 20, check_two, &s);
 		running = 0;
 		for (i = 0; i < 2; i++)
 			running += (p[i].sent + p[i].dropped) < PER_THREAD;
 	}
 	for (i = 0; i < 2; i++) {
 		pthread_join(t[i], NULL);
-		ht_consume(r.map, &r.l, i, 1 << 20, check_two, &s);
+		ht_consume(r.map, &r.l, i, &r.cur[i], 1 << 20, check_two, &s);
 		assert_int_equal(s.n[i], p[i].sent);
 		assert_int_equal(p[i].sent + p[i].dropped, PER_THREAD);
 		assert_int_equal(hypertrace_drops(p[i].ht, i), p[i].dropped);
@@ -227,7 +229,7 @@ static void seed_example(void **state)
 	make_region(&r, 2, 4, 64);
 	snprintf(cmd, sizeof(cmd), "build/tests/seed-hypertrace-example %s >/dev/null", r.path);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(ht_consume(r.map, &r.l, 0, 10, collect, &g), 2);
+	assert_int_equal(ht_consume(r.map, &r.l, 0, &r.cur[0], 10, collect, &g), 2);
 	assert_int_equal(g.args[0][0], 1);	/* arg1: start */
 	assert_int_equal(g.args[0][1], 0xcafe);
 	assert_int_equal(g.args[0][2], 0xdead);
@@ -263,11 +265,11 @@ static void hostile_scribbles(void **state)
 		}
 		if (ht_region_check(r.map, r.len, &l, NULL)) {
 			forged++;
-			ht_region_init(r.map, 4, 3, 64, r.len, getpid());
+			ht_region_init(r.map, 4, 3, 64, r.len, getpid(), 0);
 			continue;
 		}
 		for (c = 0; c < (int)l.max_clients; c++)
-			ht_consume(r.map, &l, c, 1 << 20, ignore, &seen);
+			ht_consume(r.map, &l, c, &r.cur[c], 1 << 20, ignore, &seen);
 	}
 	assert_true(forged > 0);		/* bad headers were refused */
 	drop_region(&r);
