@@ -5,6 +5,9 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 CC      ?= gcc
 B       := build
@@ -43,6 +46,10 @@ $(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h include/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # libhypertrace: the guest library, self-contained (no libtracefs).
+HT_LIBVERSION := 1.0.0
+# hypertrace.pc names its directories from ${prefix} when they are under it.
+PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
+PC_INCDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
 $(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude -Ilib $(CFLAGS) -fPIC -c -o $@ $<
@@ -50,8 +57,10 @@ $(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h)
 $(B)/libhypertrace.a: $(HT_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/libhypertrace.so: $(HT_OBJ)
-	$(CC) -shared -Wl,-soname,libhypertrace.so.1 -o $@ $^
+# Only the public API is exported (hypertrace_*, qemu_hypertrace*), not lib/'s ht_*.
+$(B)/libhypertrace.so: $(HT_OBJ) hypertrace/libhypertrace.map
+	$(CC) -shared -Wl,-soname,libhypertrace.so.1 \
+		-Wl,--version-script,hypertrace/libhypertrace.map -o $@ $(HT_OBJ)
 
 $(B)/libvtrace.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -83,8 +92,38 @@ $(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B
 	$(CC) -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
 
 $(B)/tests/test-hypertrace: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-example
+$(B)/tests/test-ht-open: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-example
 
-tests: all $(UNIT_BIN) $(TOOL_BIN)
+# Many threads emitting through <hypertrace.h> (tests/integration/t-ht-threads.sh).
+$(B)/tests/vt-htemit: tests/tools/vt-htemit.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
+
+# libhypertrace, the seed's example and vt-htemit for other architectures
+# (static: they run under qemu-user, tests/integration/t-ht-cross.sh): a
+# 64-bit little-endian target and a 32-bit big-endian one. mips32 has no
+# 8-byte atomics: libatomic provides them.
+CROSS_ARCHS := aarch64 mips
+CROSS_LIBS_mips := -latomic
+define cross_rules
+$(B)/cross/$(1)/obj/%.o: %.c $(wildcard lib/*.h include/*.h)
+	@mkdir -p $$(dir $$@)
+	$(1)-linux-gnu-gcc -Iinclude -Ilib $(CFLAGS) -c -o $$@ $$<
+$(B)/cross/$(1)/libhypertrace.a: $(HT_SRC:%.c=$(B)/cross/$(1)/obj/%.o)
+	$(1)-linux-gnu-ar rcs $$@ $$^
+$(B)/cross/$(1)/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c \
+		$(B)/cross/$(1)/libhypertrace.a
+	$(1)-linux-gnu-gcc -static -o $$@ $$< $(B)/cross/$(1)/libhypertrace.a -Iinclude \
+		-lpthread $(CROSS_LIBS_$(1))
+$(B)/cross/$(1)/vt-htemit: tests/tools/vt-htemit.c $(B)/cross/$(1)/libhypertrace.a
+	$(1)-linux-gnu-gcc -Iinclude $(CFLAGS) -static -o $$@ $$< \
+		$(B)/cross/$(1)/libhypertrace.a -pthread $(CROSS_LIBS_$(1))
+endef
+$(foreach a,$(CROSS_ARCHS),$(eval $(call cross_rules,$(a))))
+CROSS_BIN := $(foreach a,$(CROSS_ARCHS),$(B)/cross/$(a)/seed-hypertrace-example \
+	     $(B)/cross/$(a)/vt-htemit)
+
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(CROSS_BIN)
 
 deps:
 	@scripts/deps.sh
@@ -135,6 +174,16 @@ install: all
 	install -m 755 $(B)/trace-agent $(DESTDIR)$(BINDIR)/trace-agent
 	install -m 755 $(B)/vtrace $(DESTDIR)$(BINDIR)/vtrace
 	install -m 644 docs/man/trace-agent.1 docs/man/vtrace.1 $(DESTDIR)$(MANDIR)/man1/
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $(B)/libhypertrace.a $(DESTDIR)$(LIBDIR)/libhypertrace.a
+	install -m 755 $(B)/libhypertrace.so $(DESTDIR)$(LIBDIR)/libhypertrace.so.$(HT_LIBVERSION)
+	ln -sf libhypertrace.so.$(HT_LIBVERSION) $(DESTDIR)$(LIBDIR)/libhypertrace.so.1
+	ln -sf libhypertrace.so.1 $(DESTDIR)$(LIBDIR)/libhypertrace.so
+	install -m 644 include/hypertrace.h include/qemu-hypertrace.h include/hypertrace-abi.h \
+		$(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(PC_LIBDIR)|; s|@INCLUDEDIR@|$(PC_INCDIR)|' \
+		-e 's|@VERSION@|$(HT_LIBVERSION)|' hypertrace/hypertrace.pc.in \
+		>$(DESTDIR)$(PKGCONFIGDIR)/hypertrace.pc
 
 format:
 	clang-format -i $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC) lib/*.h agent/*.h host/*.h
