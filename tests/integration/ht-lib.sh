@@ -48,14 +48,17 @@ ht_check_seed() {	# t0 t1 [what]
 	local args='arg2=0x000000000000cafe arg3=0x000000000000dead arg4=0x000000000000beef$'
 	local head='^[0-9]*@[0-9]*\.[0-9]\{6\}:guest_hypertrace cpu=[0-9]* client=0'
 	[ "$(wc -l <"$ev")" -eq 2 ] || fail "$what: want 2 events, got: $(cat "$ev")"
-	sed -n 1p "$ev" | grep -q "$head arg1=1 $args" || fail "$what: first event: $(sed -n 1p "$ev")"
-	sed -n 2p "$ev" | grep -q "$head arg1=0 $args" || fail "$what: second event: $(sed -n 2p "$ev")"
-	a=$(sed -n 1p "$ev" | cut -d@ -f2 | cut -d: -f1 | tr -d .)
-	b=$(sed -n 2p "$ev" | cut -d@ -f2 | cut -d: -f1 | tr -d .)
+	local first second
+	first=$(sed -n 1p "$ev")
+	second=$(sed -n 2p "$ev")
+	grep -q "$head arg1=1 $args" <<<"$first" || fail "$what: first event: $first"
+	grep -q "$head arg1=0 $args" <<<"$second" || fail "$what: second event: $second"
+	a=$(cut -d@ -f2 <<<"$first" | cut -d: -f1 | tr -d .)
+	b=$(cut -d@ -f2 <<<"$second" | cut -d: -f1 | tr -d .)
 	[ "$a" -le "$b" ] || fail "$what: times out of order: $(cat "$ev")"
 	[ "${1//./}" -le "$a" ] && [ "$b" -le "${2//./}" ] ||
 		fail "$what: times not in the run's host CLOCK_MONOTONIC [$1, $2]: $(cat "$ev")"
-	say "$what: $(sed -n 1p "$ev" | cut -d: -f1) arg1=1, $(sed -n 2p "$ev" | cut -d: -f1) arg1=0, run [$1, $2]"
+	say "$what: ${first%%:*} arg1=1, ${second%%:*} arg1=0, run [$1, $2]"
 }
 
 # Run the seed example (COMMAND... before it: an emulator, or nothing) into a

@@ -19,8 +19,9 @@ for f in lib/libhypertrace.a lib/libhypertrace.so.1.0.0 include/hypertrace.h \
 done
 [ "$(readlink "$L/libhypertrace.so.1")" = libhypertrace.so.1.0.0 ] || fail "libhypertrace.so.1 link"
 [ "$(readlink "$L/libhypertrace.so")" = libhypertrace.so.1 ] || fail "libhypertrace.so link"
-readelf -d "$L/libhypertrace.so.1.0.0" | grep -q 'SONAME.*\[libhypertrace\.so\.1\]' ||
-	fail "soname: $(readelf -d "$L/libhypertrace.so.1.0.0" | grep SONAME)"
+# (outputs are taken whole before grep -q: with pipefail, a writer cut short fails)
+dyn=$(readelf -d "$L/libhypertrace.so.1.0.0")
+grep -q 'SONAME.*\[libhypertrace\.so\.1\]' <<<"$dyn" || fail "soname: $(grep SONAME <<<"$dyn")"
 grep -qx "prefix=$PREFIX" "$L/pkgconfig/hypertrace.pc" || fail "hypertrace.pc: $(cat "$L/pkgconfig/hypertrace.pc")"
 
 # only the public API leaves the .so
@@ -31,7 +32,7 @@ printf '%s\n' hypertrace_close hypertrace_data hypertrace_drops hypertrace_emit 
 	qemu_hypertrace_data qemu_hypertrace_fini qemu_hypertrace_init \
 	qemu_hypertrace_max_clients qemu_hypertrace_num_args | sort >"$WORK/public"
 diff "$WORK/public" "$WORK/exported" >"$WORK/abi.diff" || fail "exported symbols: $(cat "$WORK/abi.diff")"
-nm -D --defined-only "$L/libhypertrace.so.1.0.0" | grep -E ' ht_' && fail "internal ht_* exported"
+grep -q '^ht_' "$WORK/exported" && fail "internal ht_* exported"
 
 export PKG_CONFIG_PATH=$L/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_LIBDIR=$L/pkgconfig
 flags=$(pkg-config --cflags --libs hypertrace) || fail "pkg-config hypertrace failed"
@@ -42,10 +43,13 @@ src=$ROOT/tests/fixtures/seed-hypertrace-example.c
 cc -o "$WORK/seed-dynamic" "$src" $flags -lpthread || fail "dynamic build"
 # shellcheck disable=SC2086
 cc -static -o "$WORK/seed-static" "$src" $sflags -lpthread || fail "static build"
-readelf -d "$WORK/seed-dynamic" | grep -q 'NEEDED.*\[libhypertrace\.so\.1\]' || fail "dynamic: no NEEDED libhypertrace.so.1"
-readelf -d "$WORK/seed-static" | grep -q NEEDED && fail "the static build needs shared libraries"
-LD_LIBRARY_PATH=$L ldd "$WORK/seed-dynamic" | grep -q "libhypertrace.so.1 => $L/libhypertrace.so.1 " ||
-	fail "the dynamic build does not load the installed library: $(LD_LIBRARY_PATH=$L ldd "$WORK/seed-dynamic")"
+dyn=$(readelf -d "$WORK/seed-dynamic")
+grep -q 'NEEDED.*\[libhypertrace\.so\.1\]' <<<"$dyn" || fail "dynamic: no NEEDED libhypertrace.so.1"
+dyn=$(readelf -d "$WORK/seed-static")
+grep -q NEEDED <<<"$dyn" && fail "the static build needs shared libraries"
+dyn=$(LD_LIBRARY_PATH=$L ldd "$WORK/seed-dynamic")
+grep -q "libhypertrace.so.1 => $L/libhypertrace.so.1 " <<<"$dyn" ||
+	fail "the dynamic build does not load the installed library: $dyn"
 
 ht_run_seed "installed, dynamic" env LD_LIBRARY_PATH="$L" "$WORK/seed-dynamic"
 ht_run_seed "installed, static" "$WORK/seed-static"

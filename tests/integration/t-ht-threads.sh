@@ -3,7 +3,7 @@
 # <hypertrace.h>) into the real collector:
 # 1. as fast as they can, rings large enough for everything: every event
 #    arrives once, in order per client, args whole, no drop;
-# 2. paced (20k events/s per thread) through small rings that wrap many times
+# 2. paced (20k events/s per thread) through small rings that wrap
 #    while the collector drains them: the same, no drop;
 # 3. the collector stopped (SIGSTOP), more events than a ring holds: each
 #    client drops exactly emitted - ring_entries, counted by the library and
@@ -28,5 +28,5 @@ run_phase() {	# what entries emitter-options...
 }
 
 run_phase "8 threads, 32 clients, full speed" 8192 -t 8 -c 32 -n 20000
-run_phase "8 threads, 32 clients, 20k/s each, 1024-entry rings" 1024 -t 8 -c 32 -n 20000 -r 20000
+run_phase "8 threads, 32 clients, 20k/s each, 4096-entry rings" 4096 -t 8 -c 32 -n 40000 -r 20000
 ht_check_drops 8 32 4000 256 "$EMIT"
