@@ -101,10 +101,8 @@ $(B)/tests/vt-htemit: tests/tools/vt-htemit.c $(B)/libhypertrace.a
 
 # libhypertrace, the seed's example and vt-htemit for other architectures
 # (static: they run under qemu-user, tests/integration/t-ht-cross.sh): a
-# 64-bit little-endian target and a 32-bit big-endian one. mips32 has no
-# 8-byte atomics: libatomic provides them.
+# 64-bit little-endian target and a 32-bit big-endian one.
 CROSS_ARCHS := aarch64 mips
-CROSS_LIBS_mips := -latomic
 define cross_rules
 $(B)/cross/$(1)/obj/%.o: %.c $(wildcard lib/*.h include/*.h)
 	@mkdir -p $$(dir $$@)
@@ -113,11 +111,10 @@ $(B)/cross/$(1)/libhypertrace.a: $(HT_SRC:%.c=$(B)/cross/$(1)/obj/%.o)
 	$(1)-linux-gnu-ar rcs $$@ $$^
 $(B)/cross/$(1)/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c \
 		$(B)/cross/$(1)/libhypertrace.a
-	$(1)-linux-gnu-gcc -static -o $$@ $$< $(B)/cross/$(1)/libhypertrace.a -Iinclude \
-		-lpthread $(CROSS_LIBS_$(1))
+	$(1)-linux-gnu-gcc -static -o $$@ $$< $(B)/cross/$(1)/libhypertrace.a -Iinclude -lpthread
 $(B)/cross/$(1)/vt-htemit: tests/tools/vt-htemit.c $(B)/cross/$(1)/libhypertrace.a
 	$(1)-linux-gnu-gcc -Iinclude $(CFLAGS) -static -o $$@ $$< \
-		$(B)/cross/$(1)/libhypertrace.a -pthread $(CROSS_LIBS_$(1))
+		$(B)/cross/$(1)/libhypertrace.a -pthread
 endef
 $(foreach a,$(CROSS_ARCHS),$(eval $(call cross_rules,$(a))))
 CROSS_BIN := $(foreach a,$(CROSS_ARCHS),$(B)/cross/$(a)/seed-hypertrace-example \

@@ -32,9 +32,17 @@ void ht_region_init(void *map, uint32_t clients, uint32_t num_args, uint32_t rin
 		.collector_pid = htole64(pid),
 	};
 
+	uint64_t magic = htole64(HT_MAGIC);
+
 	memcpy(map, &h, sizeof(h));
-	/* The magic last: a reader that sees it sees a whole header. */
-	__atomic_store_n((uint64_t *)map, htole64(HT_MAGIC), __ATOMIC_RELEASE);
+	/*
+	 * The magic last: a reader that sees it sees a whole header. A fence
+	 * and a plain store rather than a 64-bit atomic store, which 32-bit
+	 * targets (mips) only have from libatomic: this file is linked into
+	 * libhypertrace too. A torn magic reads as no region, never as one.
+	 */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(map, &magic, sizeof(magic));
 }
 
 static int bad(const char **why, const char *what)
