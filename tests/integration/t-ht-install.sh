@@ -11,7 +11,8 @@ PREFIX=/opt/vtrace-test-$$
 D=$WORK/root
 L=$D$PREFIX/lib
 
-make -C "$ROOT" --no-print-directory install PREFIX="$PREFIX" DESTDIR="$D" >"$WORK/install.log" 2>&1 ||
+make -C "$ROOT" --no-print-directory install PREFIX="$PREFIX" DESTDIR="$D" \
+	>"$WORK/install.log" 2>&1 ||
 	fail "make install: $(tail -5 "$WORK/install.log")"
 for f in lib/libhypertrace.a lib/libhypertrace.so.1.0.0 include/hypertrace.h \
 	include/qemu-hypertrace.h include/hypertrace-abi.h lib/pkgconfig/hypertrace.pc; do
@@ -22,16 +23,18 @@ done
 # (outputs are taken whole before grep -q: with pipefail, a writer cut short fails)
 dyn=$(readelf -d "$L/libhypertrace.so.1.0.0")
 grep -q 'SONAME.*\[libhypertrace\.so\.1\]' <<<"$dyn" || fail "soname: $(grep SONAME <<<"$dyn")"
-grep -qx "prefix=$PREFIX" "$L/pkgconfig/hypertrace.pc" || fail "hypertrace.pc: $(cat "$L/pkgconfig/hypertrace.pc")"
+grep -qx "prefix=$PREFIX" "$L/pkgconfig/hypertrace.pc" ||
+	fail "hypertrace.pc: $(cat "$L/pkgconfig/hypertrace.pc")"
 
 # only the public API leaves the .so
-nm -D --defined-only "$L/libhypertrace.so.1.0.0" | awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' |
-	sort >"$WORK/exported"
+nm -D --defined-only "$L/libhypertrace.so.1.0.0" |
+	awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' | sort >"$WORK/exported"
 printf '%s\n' hypertrace_close hypertrace_data hypertrace_drops hypertrace_emit \
 	hypertrace_max_clients hypertrace_num_args hypertrace_open qemu_hypertrace \
 	qemu_hypertrace_data qemu_hypertrace_fini qemu_hypertrace_init \
 	qemu_hypertrace_max_clients qemu_hypertrace_num_args | sort >"$WORK/public"
-diff "$WORK/public" "$WORK/exported" >"$WORK/abi.diff" || fail "exported symbols: $(cat "$WORK/abi.diff")"
+diff "$WORK/public" "$WORK/exported" >"$WORK/abi.diff" ||
+	fail "exported symbols: $(cat "$WORK/abi.diff")"
 grep -q '^ht_' "$WORK/exported" && fail "internal ht_* exported"
 
 export PKG_CONFIG_PATH=$L/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D PKG_CONFIG_LIBDIR=$L/pkgconfig

@@ -10,7 +10,8 @@
  *     behind it.
  * The layout comes from the header as it was at the start (the scribbling
  * changes it); the header is put back after all but the first kind of round,
- * so that producers can open the region and emit among the scribbles. Prints "N rounds: ..." on stdout. Written for the tests: the
+ * so that producers can open the region and emit among the scribbles.
+ * Prints "N rounds: ..." on stdout. Written for the tests: the
  * collector must survive all of it.
  *
  *   vt-htscribble -p REGION [-s SECONDS] [-S SEED]
