@@ -27,15 +27,33 @@ ht_start() {	# options...
 
 # Give the collector time to drain (it polls at least every 2 ms), end it with
 # SIGINT: it must exit 0 and remove the region.
-ht_stop() {
+ht_stop() {	# [kept: the collector was started with --keep]
 	local rc=0
 	sleep 0.2
 	kill -INT $HT_COL
 	wait $HT_COL || rc=$?
 	HT_COL=""
 	[ $rc -eq 0 ] || fail "collector exit $rc on SIGINT: $(tail -5 "$WORK/col.err")"
-	[ -e "$HT_P" ] && fail "the collector left its region behind"
+	[ -n "${1:-}" ] || [ ! -e "$HT_P" ] || fail "the collector left its region behind"
 	return 0
+}
+
+# The clock client 0's records carry in a kept region of 4 arguments (the
+# collector does not print it): 1 (HT_CLOCK_TSC) or 0 (HT_CLOCK_MONO), per
+# record. Record r is at client_offset 4096 + ring offset 192 + 48 r.
+ht_record_clocks() {	# records
+	local r
+	for ((r = 0; r < $1; r++)); do
+		od -An -tu4 -j $((4096 + 192 + 48 * r + 4)) -N4 "$HT_P" | tr -d ' '
+	done | tr '\n' ' '
+}
+
+# What an x86 producer stamps with here: the TSC when the host's is
+# invariant (the collector then sets HT_FLAG_TSC_OK), else CLOCK_MONOTONIC.
+ht_x86_clock() {
+	local flags
+	flags=$(grep -m1 '^flags' /proc/cpuinfo)
+	[[ "$flags" == *" constant_tsc"* && "$flags" == *" nonstop_tsc"* ]] && echo 1 || echo 0
 }
 
 ht_now() { "$EMIT" --now; }
@@ -62,18 +80,23 @@ ht_check_seed() {	# t0 t1 [what]
 }
 
 # Run the seed example (COMMAND... before it: an emulator, or nothing) into a
-# fresh collector and check its two events.
-ht_run_seed() {	# what command...
-	local what=$1 t0 t1
-	shift
-	ht_start --clients 2 --args 4
+# fresh collector and check its two events, and that they were stamped with
+# CLOCK (1: the TSC, 0: CLOCK_MONOTONIC).
+ht_run_seed() {	# what clock command...
+	local what=$1 clock=$2 t0 t1 clocks
+	shift 2
+	ht_start --clients 2 --args 4 --keep
 	t0=$(ht_now)
 	"$@" "$HT_P" >"$WORK/seed.out" 2>&1 || fail "$what failed: $(cat "$WORK/seed.out")"
 	t1=$(ht_now)
 	grep -q '^Some computation\.\.\.$' "$WORK/seed.out" || fail "$what: $(cat "$WORK/seed.out")"
-	ht_stop
+	ht_stop kept
+	clocks=$(ht_record_clocks 2)
+	rm -f "$HT_P"
 	grep -q '^2 events$' "$WORK/col.err" || fail "$what: the collector says: $(cat "$WORK/col.err")"
 	ht_check_seed "$t0" "$t1" "$what"
+	[ "$clocks" = "$clock $clock " ] || fail "$what: records stamped with clocks $clocks, want $clock"
+	say "$what: clock $clock ($([ "$clock" = 1 ] && echo TSC || echo CLOCK_MONOTONIC))"
 }
 
 # The ring-full case: with the collector stopped, CLIENTS clients from THREADS

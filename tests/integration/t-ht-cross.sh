@@ -26,7 +26,7 @@ for spec in "aarch64 ELF64 little AArch64" "mips ELF32 big MIPS"; do
 	check_elf "$dir/seed-hypertrace-example" "$class" "$data endian" "$machine"
 	check_elf "$dir/vt-htemit" "$class" "$data endian" "$machine"
 
-	ht_run_seed "seed example under $qemu ($class, $data-endian)" "$qemu" \
+	ht_run_seed "seed example under $qemu ($class, $data-endian)" 0 "$qemu" \
 		"$dir/seed-hypertrace-example"
 
 	ht_start --clients 8 --args 4 --entries 4096

@@ -54,5 +54,5 @@ dyn=$(LD_LIBRARY_PATH=$L ldd "$WORK/seed-dynamic")
 grep -q "libhypertrace.so.1 => $L/libhypertrace.so.1 " <<<"$dyn" ||
 	fail "the dynamic build does not load the installed library: $dyn"
 
-ht_run_seed "installed, dynamic" env LD_LIBRARY_PATH="$L" "$WORK/seed-dynamic"
-ht_run_seed "installed, static" "$WORK/seed-static"
+ht_run_seed "installed, dynamic" "$(ht_x86_clock)" env LD_LIBRARY_PATH="$L" "$WORK/seed-dynamic"
+ht_run_seed "installed, static" "$(ht_x86_clock)" "$WORK/seed-static"
