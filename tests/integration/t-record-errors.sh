@@ -105,7 +105,8 @@ hostile_data() {
 fake_guest hostile_data
 # on tmpfs, which cannot collapse ranges: the copying path writes the file
 HDAT=/dev/shm/vtrace-test-$$.dat
-trap 'rm -f "$HDAT"; cleanup' EXIT
+# keep the test's exit status through cleanup (lib.sh's cleanup exits with $?)
+trap 'rc=$?; set +e; rm -f "$HDAT"; (exit $rc); cleanup' EXIT
 expect_record 0 "cpu0: 1 malformed sub-buffers dropped" --dir "$CH" -o "$HDAT" -D 1
 grep -q "cpu0: 2048 bytes of an incomplete sub-buffer dropped" "$WORK/err" || fail "no truncation note"
 end_fake
