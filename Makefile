@@ -95,11 +95,11 @@ $(B)/tests/test-hypertrace: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-ex
 $(B)/tests/test-ht-open: $(B)/libhypertrace.a
 
 # Many threads emitting through <hypertrace.h> (tests/integration/t-ht-threads.sh).
-$(B)/tests/vt-htemit: tests/tools/vt-htemit.c $(B)/libhypertrace.a
+$(B)/tests/vt-htthreads: tests/tools/vt-htthreads.c $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
 
-# libhypertrace, the seed's example and vt-htemit for other architectures
+# libhypertrace, the seed's example and vt-htthreads for other architectures
 # (static: they run under qemu-user, tests/integration/t-ht-cross.sh): a
 # 64-bit little-endian target and a 32-bit big-endian one.
 CROSS_ARCHS := aarch64 mips
@@ -112,13 +112,13 @@ $(B)/cross/$(1)/libhypertrace.a: $(HT_SRC:%.c=$(B)/cross/$(1)/obj/%.o)
 $(B)/cross/$(1)/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c \
 		$(B)/cross/$(1)/libhypertrace.a
 	$(1)-linux-gnu-gcc -static -o $$@ $$< $(B)/cross/$(1)/libhypertrace.a -Iinclude -lpthread
-$(B)/cross/$(1)/vt-htemit: tests/tools/vt-htemit.c $(B)/cross/$(1)/libhypertrace.a
+$(B)/cross/$(1)/vt-htthreads: tests/tools/vt-htthreads.c $(B)/cross/$(1)/libhypertrace.a
 	$(1)-linux-gnu-gcc -Iinclude $(CFLAGS) -static -o $$@ $$< \
 		$(B)/cross/$(1)/libhypertrace.a -pthread
 endef
 $(foreach a,$(CROSS_ARCHS),$(eval $(call cross_rules,$(a))))
 CROSS_BIN := $(foreach a,$(CROSS_ARCHS),$(B)/cross/$(a)/seed-hypertrace-example \
-	     $(B)/cross/$(a)/vt-htemit)
+	     $(B)/cross/$(a)/vt-htthreads)
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(CROSS_BIN)
 

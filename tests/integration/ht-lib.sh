@@ -1,7 +1,7 @@
 # Shared by the hypertrace tests: a real collector (vtrace hypertrace) on a
 # region in /dev/shm, the emitting programs, and checks of what it printed.
 # Sourced after lib.sh; the region is removed at exit whatever happens.
-EMIT=$B/tests/vt-htemit
+EMIT=$B/tests/vt-htthreads
 HTCHECK=$B/tests/vt-htcheck
 SEED=$B/tests/seed-hypertrace-example
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)

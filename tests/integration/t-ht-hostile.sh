@@ -2,7 +2,7 @@
 # hypertrace against a hostile guest: while the real collector runs, a
 # scribbler (vt-htscribble) writes over the whole region for 3 s, header
 # included: random bytes, forged records with the expected seq and absurd
-# timestamps, impossible head counters. Legitimate producers (vt-htemit, the
+# timestamps, impossible head counters. Legitimate producers (vt-htthreads, the
 # seed example) keep emitting into the same region meanwhile. The collector
 # must survive, print clear lines about the impossible counters, and exit 0
 # at SIGINT; the producers must not crash (a region whose header was
@@ -27,7 +27,7 @@ while kill -0 $scribbler 2>/dev/null; do
 		# (the braces keep bash's "Aborted" notices out of the log)
 		rc=$({ $prog >/dev/null 2>>"$WORK/producers.err"; echo $?; } 2>/dev/null)
 		runs=$((runs + 1))
-		# 0, 1 (vt-htemit refused the region) or 134 (the seed aborts when
+		# 0, 1 (vt-htthreads refused the region) or 134 (the seed aborts when
 		# qemu_hypertrace_init fails, as written); a signal otherwise
 		case $rc in 0 | 1 | 134) ;; *) crashes=$((crashes + 1)); say "$prog: exit $rc" ;; esac
 	done

@@ -1,5 +1,5 @@
 #!/bin/bash
-# hypertrace, many clients from many threads at once (vt-htemit, through
+# hypertrace, many clients from many threads at once (vt-htthreads, through
 # <hypertrace.h>) into the real collector:
 # 1. as fast as they can, rings large enough for everything: every event
 #    arrives once, in order per client, args whole, no drop;
@@ -17,7 +17,7 @@ run_phase() {	# what entries emitter-options...
 	shift 2
 	ht_start --clients 32 --args 4 --entries "$entries"
 	t0=$(ht_now)
-	"$EMIT" -p "$HT_P" "$@" >"$WORK/report" || fail "$what: vt-htemit failed"
+	"$EMIT" -p "$HT_P" "$@" >"$WORK/report" || fail "$what: vt-htthreads failed"
 	t1=$(ht_now)
 	ht_stop
 	awk '$6 != 0 { exit 1 }' <(tail -n +2 "$WORK/report") ||

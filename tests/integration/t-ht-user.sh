@@ -14,7 +14,7 @@ ht_run_seed "seed example under qemu-x86_64" "$(ht_x86_clock)" qemu-x86_64 "$SEE
 
 ht_start --clients 8 --args 4 --entries 4096
 t0=$(ht_now)
-qemu-x86_64 "$EMIT" -p "$HT_P" -t 4 -c 8 -n 5000 >"$WORK/report" || fail "vt-htemit under qemu"
+qemu-x86_64 "$EMIT" -p "$HT_P" -t 4 -c 8 -n 5000 >"$WORK/report" || fail "vt-htthreads under qemu"
 t1=$(ht_now)
 ht_stop
 out=$("$HTCHECK" -r "$WORK/report" -s "$t0" -e "$t1" "$WORK/events") || fail "$out"

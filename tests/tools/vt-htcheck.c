@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vt-htcheck: check what `vtrace hypertrace` printed against what vt-htemit
+ * vt-htcheck: check what `vtrace hypertrace` printed against what vt-htthreads
  * says it emitted.
  *
  *   vt-htcheck -r REPORT [-s SEC.USEC] [-e SEC.USEC] EVENTS
  *
- * REPORT is vt-htemit's output; EVENTS the collector's. Every event must be
- * one vt-htemit made (arg2, arg3 and arg4 agree with arg1 and the client), its
+ * REPORT is vt-htthreads's output; EVENTS the collector's. Every event must be
+ * one vt-htthreads made (arg2, arg3 and arg4 agree with arg1 and the client), its
  * arg1 must be larger than the client's previous one (each event once, in
  * order), each client must have exactly emitted - dropped events, its
  * timestamps must never go back, and all of them must lie in [-s, -e] when
@@ -35,7 +35,7 @@ static struct client *read_report(const char *path, unsigned *threads, unsigned 
 
 	if (!f || fscanf(f, "threads %u clients %u events %ld\n", threads, clients, &n) != 3 ||
 	    !*threads || !*clients) {
-		fprintf(stderr, "vt-htcheck: %s: not a vt-htemit report\n", path);
+		fprintf(stderr, "vt-htcheck: %s: not a vt-htthreads report\n", path);
 		exit(2);
 	}
 	cl = calloc(*clients, sizeof(*cl));
@@ -101,7 +101,7 @@ int main(int argc, char **argv)
 		}
 		us = sec * 1000000 + usec;
 		if (c >= clients || a2 != (ARG2_BASE | c) || a3 != c % threads || a4 != ~a1) {
-			printf("line %ld: not an event vt-htemit made: %s", lineno, line);
+			printf("line %ld: not an event vt-htthreads made: %s", lineno, line);
 			return 1;
 		}
 		if (a1 < cl[c].next || a1 >= cl[c].emitted) {

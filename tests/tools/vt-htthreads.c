@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vt-htemit: emit hypertrace events from many threads through <hypertrace.h>.
+ * vt-htthreads: emit hypertrace events from many threads through <hypertrace.h>.
  *
- *   vt-htemit -p REGION [-t THREADS] [-c CLIENTS] [-n EVENTS] [-r RATE]
- *   vt-htemit --now
+ *   vt-htthreads -p REGION [-t THREADS] [-c CLIENTS] [-n EVENTS] [-r RATE]
+ *   vt-htthreads --now
  *
  * Thread t owns the clients c with c % THREADS == t and emits EVENTS events,
  * round-robin over them, at most RATE per second (0: as fast as it can).
@@ -100,8 +100,8 @@ static int print_now(void)
 }
 
 static const char usage[] =
-	"usage: vt-htemit -p REGION [-t THREADS] [-c CLIENTS] [-n EVENTS] [-r RATE]\n"
-	"       vt-htemit --now\n"
+	"usage: vt-htthreads -p REGION [-t THREADS] [-c CLIENTS] [-n EVENTS] [-r RATE]\n"
+	"       vt-htthreads --now\n"
 	"Emit EVENTS events per thread (default 1000) from THREADS threads (default 1)\n"
 	"over CLIENTS clients (default THREADS), at most RATE per second per thread.\n";
 
@@ -146,11 +146,11 @@ int main(int argc, char **argv)
 	}
 	ht = hypertrace_open(path);
 	if (!ht) {
-		fprintf(stderr, "vt-htemit: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "vt-htthreads: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
 	if ((unsigned long)clients > hypertrace_max_clients(ht) || hypertrace_num_args(ht) < 4) {
-		fprintf(stderr, "vt-htemit: %s has %u clients and %u arguments; %ld clients and 4 "
+		fprintf(stderr, "vt-htthreads: %s has %u clients and %u arguments; %ld clients and 4 "
 			"arguments needed\n", path, hypertrace_max_clients(ht),
 			hypertrace_num_args(ht), clients);
 		return 1;
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	stats = calloc(clients, sizeof(*stats));
 	w = calloc(threads, sizeof(*w));
 	if (!stats || !w) {
-		fprintf(stderr, "vt-htemit: out of memory\n");
+		fprintf(stderr, "vt-htthreads: out of memory\n");
 		return 1;
 	}
 	for (i = 0; i < threads; i++) {
@@ -166,14 +166,14 @@ int main(int argc, char **argv)
 					.clients = clients, .events = events, .rate = rate,
 					.stats = stats };
 		if (pthread_create(&w[i].tid, NULL, work, &w[i])) {
-			fprintf(stderr, "vt-htemit: cannot start thread %ld\n", i);
+			fprintf(stderr, "vt-htthreads: cannot start thread %ld\n", i);
 			return 1;
 		}
 	}
 	for (i = 0; i < threads; i++) {
 		pthread_join(w[i].tid, NULL);
 		if (w[i].err) {
-			fprintf(stderr, "vt-htemit: thread %ld: %s\n", i, strerror(w[i].err));
+			fprintf(stderr, "vt-htthreads: thread %ld: %s\n", i, strerror(w[i].err));
 			rc = 1;
 		}
 	}
@@ -182,7 +182,7 @@ int main(int argc, char **argv)
 		printf("client %ld emitted %llu dropped %llu\n", i,
 		       (unsigned long long)stats[i].emitted, (unsigned long long)stats[i].dropped);
 		if (hypertrace_drops(ht, i) != stats[i].dropped) {
-			fprintf(stderr, "vt-htemit: client %ld: the region counts %llu drops, "
+			fprintf(stderr, "vt-htthreads: client %ld: the region counts %llu drops, "
 				"we saw %llu\n", i, (unsigned long long)hypertrace_drops(ht, i),
 				(unsigned long long)stats[i].dropped);
 			rc = 1;
