@@ -84,6 +84,11 @@ $(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B
 
 $(B)/tests/test-hypertrace: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-example
 
+# An emitter with known arguments for the collector's tests (libhypertrace, not libvtrace).
+$(B)/tests/vt-htemit: tests/tools/vt-htemit.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
+
 tests: all $(UNIT_BIN) $(TOOL_BIN)
 
 deps:

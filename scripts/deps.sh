@@ -5,6 +5,7 @@ set -eu
 
 PKGS="make gcc pkg-config libc6-dev
 libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev libzstd-dev
+systemtap-sdt-dev
 trace-cmd qemu-system-x86 cpio"
 
 missing=""

@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 P=/dev/shm/vtrace-test-ht-$$
-trap 'rm -f "$P"; cleanup' EXIT
+# keep the exit status for cleanup (it exits with $?)
+trap 'rc=$?; rm -f "$P"; (exit $rc); cleanup' EXIT
 "$VTRACE" hypertrace --path "$P" --clients 2 --args 4 >"$WORK/events" 2>"$WORK/err" &
 col=$!
 READER_PIDS+=($col)
@@ -18,7 +19,7 @@ kill -INT $col
 wait $col || fail "collector exit: $(cat "$WORK/err")"
 [ -e "$P" ] && fail "the region was not removed"
 [ "$(wc -l <"$WORK/events")" -eq 2 ] || fail "want 2 events: $(cat "$WORK/events")"
-grep -q "^[0-9]*@[0-9]*\.[0-9]\{6\}:guest_hypertrace client=0 arg1=1 arg2=0x000000000000cafe arg3=0x000000000000dead arg4=0x000000000000beef$" "$WORK/events" ||
+grep -q "^[0-9]*@[0-9]*\.[0-9]\{6\}:guest_hypertrace cpu=0 client=0 arg1=1 arg2=0x000000000000cafe arg3=0x000000000000dead arg4=0x000000000000beef$" "$WORK/events" ||
 	fail "first event: $(head -1 "$WORK/events")"
 sed -n 2p "$WORK/events" | grep -q 'client=0 arg1=0 arg2=0x000000000000cafe' || fail "second event"
 cut -d@ -f2 "$WORK/events" | cut -d: -f1 | sort -nc || fail "timestamps out of order"
@@ -38,6 +39,6 @@ say "planted symlink: $(cat "$WORK/err")"
 rc=0; "$VTRACE" hypertrace 2>"$WORK/err" || rc=$?
 [ $rc -eq 2 ] && grep -q 'give the region' "$WORK/err" || fail "no --path: exit $rc"
 rc=0; "$VTRACE" hypertrace --path "$P" --entries 1000 2>"$WORK/err" || rc=$?
-[ $rc -eq 1 ] && grep -q 'a power of 2' "$WORK/err" || fail "bad entries: exit $rc: $(cat "$WORK/err")"
+[ $rc -eq 2 ] && grep -q 'a power of 2' "$WORK/err" || fail "bad entries: exit $rc: $(cat "$WORK/err")"
 [ -e "$P" ] && fail "a refused region was left behind"
 true
