@@ -87,21 +87,32 @@ static int read_reply(struct qmp *q, char *line, size_t size, char *err, size_t 
 	}
 }
 
+/* A JSON string's text at @s (after its opening quote), unescaped simply, into @out. */
+static void json_string(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && *s != '"' && n + 1 < size; s++) {
+		if (*s == '\\' && s[1])
+			s++;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+}
+
 /* "return" is success; "error" gives its "desc" in @err. */
 static int check_reply(struct qmp *q, const char *what, char *err, size_t errsz)
 {
-	char line[sizeof(q->buf) + 1], *desc, *end;
+	char line[sizeof(q->buf) + 1], desc[256], *d;
 
 	if (read_reply(q, line, sizeof(line), err, errsz))
 		return -1;
 	if (!strncmp(line, "{\"return\"", 9))
 		return 0;
-	desc = strstr(line, "\"desc\": \"");
-	if (desc) {
-		desc += 9;
-		end = strchr(desc, '"');
-		snprintf(err, errsz, "%s: %s: QEMU says: %.*s", q->path, what,
-			 (int)(end ? end - desc : 200), desc);
+	d = strstr(line, "\"desc\": \"");
+	if (d) {
+		json_string(d + 9, desc, sizeof(desc));
+		snprintf(err, errsz, "%s: %s: QEMU says: %s", q->path, what, desc);
 	} else {
 		snprintf(err, errsz, "%s: %s: unexpected reply: %.200s", q->path, what, line);
 	}
