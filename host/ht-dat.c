@@ -63,7 +63,7 @@ struct dat_client {
 	uint32_t page;		/* the sub-buffer being filled */
 	uint32_t fill;		/* its data bytes; 0: none started */
 	uint64_t last_ts;
-	uint64_t events, clamped;
+	uint64_t events, clamped, max_back;
 	struct chunk *chunks;
 	size_t nr_chunks, cap;
 };
@@ -207,7 +207,10 @@ void ht_dat_event(struct ht_dat *d, const struct ht_event *ev, uint64_t ts)
 		return;
 	}
 	if (ts < c->last_ts) {
-		ts = c->last_ts;	/* a page's events must go forward: a hostile clock */
+		/* a page's events must go forward: a hostile clock, or a TSC map's recalibration */
+		if (c->last_ts - ts > c->max_back)
+			c->max_back = c->last_ts - ts;
+		ts = c->last_ts;
 		c->clamped++;
 	}
 	delta = ts - c->last_ts;
@@ -357,14 +360,14 @@ static int write_file(struct ht_dat *d, int nr_cpus, const uint32_t *client_of)
 	return vt_dat_write_offsets(d->out_fd, &m, table, offsets, sizes);
 }
 
-int ht_dat_finish(struct ht_dat *d, uint64_t *events, uint64_t *clamped, int *cpus)
+int ht_dat_finish(struct ht_dat *d, struct ht_dat_stats *st)
 {
 	uint32_t *client_of = calloc(d->max_clients + 1, sizeof(*client_of));
 	int nr = 0, ret = -1;
 	mode_t mask;
 	uint32_t i;
 
-	*events = *clamped = 0;
+	memset(st, 0, sizeof(*st));
 	if (!client_of)
 		d->err = ENOMEM;
 	for (i = 0; i < d->max_clients && !d->err; i++) {
@@ -377,12 +380,14 @@ int ht_dat_finish(struct ht_dat *d, uint64_t *events, uint64_t *clamped, int *cp
 		if (c->page)
 			flush_client(d, c);
 		client_of[nr++] = i;
-		*events += c->events;
-		*clamped += c->clamped;
+		st->events += c->events;
+		st->clamped += c->clamped;
+		if (c->max_back > st->max_back_ns)
+			st->max_back_ns = c->max_back;
 	}
 	if (!nr && client_of)
 		client_of[nr++] = UINT32_MAX;	/* no events: one empty CPU, still a valid file */
-	*cpus = nr;
+	st->cpus = nr;
 	mask = umask(0);
 	umask(mask);
 	if (d->err)

@@ -34,11 +34,18 @@ int ht_log_flush(struct ht_log *l);
 /* ht-dat.c: events streamed into a spool file, the trace.dat written at the end */
 struct ht_dat;
 
+struct ht_dat_stats {
+	uint64_t events;
+	uint64_t clamped;	/* events stamped before their client's previous one */
+	uint64_t max_back_ns;	/* by how much, at most */
+	int cpus;		/* clients that emitted */
+};
+
 struct ht_dat *ht_dat_open(const char *output, uint32_t max_clients, uint32_t num_args,
 			   unsigned long pid);
 void ht_dat_event(struct ht_dat *d, const struct ht_event *ev, uint64_t ts);
 /* Write the trace.dat (under a temporary name, then renamed) and free @d. */
-int ht_dat_finish(struct ht_dat *d, uint64_t *events, uint64_t *clamped, int *cpus);
+int ht_dat_finish(struct ht_dat *d, struct ht_dat_stats *st);
 /* Drop everything (an error path): nothing is left on disk. */
 void ht_dat_abort(struct ht_dat *d);
 

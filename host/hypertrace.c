@@ -5,8 +5,8 @@
  * USDT probe guest_hypertrace and the --on actions (ht-actions.c) for each.
  *
  * The guest never traps, so nothing can wake the collector: it takes what
- * the rings hold every 100 us while events come, backing off to 2 ms when
- * idle. A ring holds ring_entries events per client; a full ring drops,
+ * the rings hold every 100 us while events come (at once again after a round
+ * of BUSY_EVENTS or more), backing off to 2 ms when idle. A ring holds ring_entries events per client; a full ring drops,
  * counted, never waits.
  */
 #include <errno.h>
@@ -26,6 +26,9 @@
 #include "ht-clock.h"
 #include "ht.h"
 #include "vtrace.h"
+
+/* A round that took this many events does not sleep after it. */
+#define BUSY_EVENTS 4096
 
 static const char usage[] =
 "Usage: vtrace hypertrace --path BASE [OPTION]...\n"
@@ -279,8 +282,11 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 	while (read(sfd, &si, sizeof(si)) != sizeof(si)) {
 		struct timespec ts;
 
+		int n;
+
 		ht_clock_update(&c->clock);
-		if (collect_all(map, l, c)) {
+		n = collect_all(map, l, c);
+		if (n) {
 			if (c->log)
 				ht_log_flush(c->log);
 			idle_us = 100;
@@ -289,6 +295,8 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 		}
 		if (c->actions)
 			ht_actions_run(c->actions);
+		if (n >= BUSY_EVENTS)
+			continue;	/* a flood: no sleep while it lasts */
 		ts.tv_sec = 0;
 		ts.tv_nsec = idle_us * 1000;
 		nanosleep(&ts, NULL);
@@ -302,8 +310,8 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 static int finish(void *map, const struct ht_layout *l, struct collector *c,
 		  const struct options *o)
 {
-	uint64_t events, clamped;
-	int cpus, ret = 0;
+	struct ht_dat_stats st;
+	int ret = 0;
 	uint32_t i;
 
 	for (i = 0; i < l->max_clients; i++) {
@@ -326,16 +334,19 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 			close(c->log->fd);
 		vt_info("%" PRIu64 " events", c->events);
 	} else {
-		if (ht_dat_finish(c->dat, &events, &clamped, &cpus))
+		if (ht_dat_finish(c->dat, &st))
 			ret = 1;
 		else
 			vt_info("wrote %s (trace.dat v6, clock mono): %" PRIu64 " events of %d "
 				"client%s; read it with 'trace-cmd report -i %s'",
-				o->output ? o->output : "trace.dat", events, cpus,
-				cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
-		if (clamped)
-			vt_info("%" PRIu64 " events had a timestamp before their client's previous "
-				"one (a broken or hostile guest): given that one", clamped);
+				o->output ? o->output : "trace.dat", st.events, st.cpus,
+				st.cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
+		/* the TSC map moves by tens of ns at a recalibration; more is the guest's doing */
+		if (st.clamped)
+			vt_info("%" PRIu64 " events were stamped before their client's previous one, by "
+				"up to %" PRIu64 " ns (%s): given that one's time", st.clamped,
+				st.max_back_ns, st.max_back_ns < 1000 ? "the TSC map's recalibration" :
+				"a broken or hostile clock");
 	}
 	report_clock(c);
 	return ret;

@@ -3,13 +3,13 @@
  * vt-htemit: emit hypertrace events with known arguments, for the
  * collector's tests and its throughput figure.
  *
- *   vt-htemit -p REGION [-t THREADS] [-n EVENTS] [-s USEC] [-m] [-v V]
+ *   vt-htemit -p REGION [-t THREADS] [-n EVENTS] [-s USEC] [-r RATE] [-m] [-v V]
  *
  * Thread t is client t and emits EVENTS events: arg1 = the event's number
  * i (from 1; -v V sends V instead), argK = t << 32 | i << 8 | K for K >= 2;
  * with -m, arg2 is the host's CLOCK_MONOTONIC in ns read right before the
  * emit (the collector's timestamp minus it is the timestamp's error).
- * -s sleeps between events. Prints "emitted N dropped D seconds S" on
+ * -s sleeps between events; -r paces each thread to RATE events/s. Prints "emitted N dropped D seconds S" on
  * stdout.
  *
  *   vt-htemit -p REGION -B
@@ -39,6 +39,7 @@
 
 static struct hypertrace *ht;
 static long events = 1000, sleep_us;
+static double rate;
 static int mono;
 static int fixed;
 static unsigned long long value;
@@ -55,10 +56,14 @@ static uint64_t now_ns(void)
 static void *emit(void *arg)
 {
 	uint32_t t = (uintptr_t)arg, n = hypertrace_num_args(ht), k;
-	uint64_t args[16];
+	uint64_t args[16], t0 = now_ns();
 	long i;
 
 	for (i = 1; i <= events; i++) {
+		/* paced in steps of 256 events: a clock read per event would be the cost */
+		if (rate && !(i & 255))
+			while (now_ns() - t0 < i / rate * 1e9)
+				;
 		args[0] = fixed ? value : (uint64_t)i;
 		for (k = 2; k <= n; k++)
 			args[k - 1] = (uint64_t)t << 32 | (uint64_t)i << 8 | k;
@@ -151,12 +156,13 @@ int main(int argc, char **argv)
 	uint64_t t0;
 	int c, b = 0;
 
-	while ((c = getopt(argc, argv, "p:t:n:s:mv:CB")) != -1) {
+	while ((c = getopt(argc, argv, "p:t:n:s:r:mv:CB")) != -1) {
 		switch (c) {
 		case 'p': path = optarg; break;
 		case 't': threads = atol(optarg); break;
 		case 'n': events = atol(optarg); break;
 		case 's': sleep_us = atol(optarg); break;
+		case 'r': rate = atof(optarg); break;
 		case 'm': mono = 1; break;
 		case 'v': fixed = 1; value = strtoull(optarg, NULL, 0); break;
 		case 'C': return check();
