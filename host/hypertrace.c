@@ -207,6 +207,7 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 	};
 	int c, r = 0;
 
+	opterr = 0;	/* one error line, ours */
 	while (!r && (c = getopt_long(argc, argv, "p:c:a:e:f:o:kh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->path = optarg; break;
@@ -235,7 +236,8 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 		case OPT_QMP: r = ht_actions_qmp(act, optarg); break;
 		case 'h': fputs(usage, stdout); return 1;
 		default:
-			vt_err("try 'vtrace hypertrace --help'");
+			vt_err("unknown option, or one without its value: '%s'; try 'vtrace "
+			       "hypertrace --help'", argv[optind - 1]);
 			return -1;
 		}
 	}
