@@ -124,11 +124,11 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 
 	for (c_i = 0; c_i < (int)l->max_clients; c_i++) {
 		n = ht_consume(map, l, c_i, &c->cursors[c_i], l->ring_entries, on_event, c);
-		if (n < 0)
-			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
-			       "skipped", c_i);
-		else
+		if (n >= 0)
 			total += n;
+		else if (c->cursors[c_i].bad_counters == 1)	/* once; counted at exit */
+			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
+			       "what they claim is skipped", c_i);
 	}
 	return total;
 }
@@ -322,9 +322,10 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 		if (drops)
 			vt_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
 				"--entries helps)", i, drops);
-		if (c->cursors[i].skipped)
-			vt_info("client %u: %" PRIu64 " malformed records skipped", i,
-				c->cursors[i].skipped);
+		if (c->cursors[i].skipped || c->cursors[i].bad_counters)
+			vt_info("client %u: %" PRIu64 " malformed records skipped, impossible "
+				"counters %u times", i, c->cursors[i].skipped,
+				c->cursors[i].bad_counters);
 	}
 	if (c->log) {
 		if (ht_log_flush(c->log)) {
