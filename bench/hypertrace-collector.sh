@@ -4,7 +4,8 @@
 # ring, the collector draining it in each format. Prints, per format, the
 # events received, the drops, and the collector's CPU time per event (user +
 # system, the trace.dat's final copy included) with the rate that CPU time
-# would sustain on a core of its own.
+# would sustain on a core of its own; then the collection alone (the
+# collector's own figure, before it writes the trace.dat out).
 #
 #   bench/hypertrace-collector.sh [RATE] [SECONDS]
 set -euo pipefail
@@ -29,15 +30,20 @@ run() {	# name format output
 	wait $col
 	user=$(awk '/user/ { print $2 }' "$OUT/ru")
 	sys=$(awk '/sys/ { print $2 }' "$OUT/ru")
-	awk -v n="$name" -v e="$emitted" -v d="$dropped" -v u="$user" -v s="$sys" 'BEGIN {
+	coll=$(grep -o 'using [0-9.]* s of CPU ([0-9]* ns an event)' "$OUT/err" | tr -dc '0-9. ' |
+		awk '{ print $2 }')
+	awk -v n="$name" -v e="$emitted" -v d="$dropped" -v u="$user" -v s="$sys" -v c="$coll" 'BEGIN {
 		got = e - d; cpu = u + s
-		printf "%-16s %9d of %9d events, %8d dropped; collector CPU %5.0f ns/event " \
-		       "(user %.2f s, sys %.2f s): %5.1f M events/s per core\n",
-		       n, got, e, d, cpu * 1e9 / got, u, s, got / cpu / 1e6 }'
-	rm -f "$out"
+		printf "%-16s %9d of %9d events, %8d dropped; CPU %4.0f ns/event " \
+		       "(user %.2f s, sys %.2f s): %5.1f M/s per core; collecting alone: " \
+		       "%4.0f ns/event, %5.1f M/s\n", n, got, e, d, cpu * 1e9 / got, u, s,
+		       got / cpu / 1e6, c, 1000 / c }'
+	[ "$out" = /dev/null ] || rm -f "$out"
 }
 
 echo "hypertrace collector: 1 client paced at $RATE events/s for $SECS s, 4 args, 1M-entry ring"
 run "dat (trace.dat)" dat "$OUT/trace.dat"
 run "log to a file" log "$OUT/events.log"
-run "log to /dev/null" log /dev/null
+# (on some containers /dev/null is a regular file: then this one is not measured)
+[ -c /dev/null ] && run "log to /dev/null" log /dev/null
+true

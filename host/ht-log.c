@@ -12,10 +12,13 @@
 
 #include "ht.h"
 
+static void init_tables(void);
+
 void ht_log_init(struct ht_log *l, int fd, unsigned long pid, uint32_t num_args)
 {
 	char *p;
 
+	init_tables();
 	l->fd = fd;
 	l->err = 0;
 	l->len = 0;
@@ -29,39 +32,62 @@ void ht_log_init(struct ht_log *l, int fd, unsigned long pid, uint32_t num_args)
 	memmove(l->pid, p, l->pid_len);
 }
 
-/* Decimal digits of @v at @p; returns the end. */
-static char *put_dec(char *p, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
+/* "00" to "99" and "00" to "ff": two characters a step, half the work of one */
+static char dec2[200], hex2[512];
 
-	do
-		tmp[n++] = '0' + v % 10;
-	while (v /= 10);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
-
-/* @v in @digits decimal digits, zero-padded. */
-static char *put_dec_fixed(char *p, uint64_t v, int digits)
-{
-	int i;
-
-	for (i = digits - 1; i >= 0; i--, v /= 10)
-		p[i] = '0' + v % 10;
-	return p + digits;
-}
-
-static char *put_hex16(char *p, uint64_t v)
+static void init_tables(void)
 {
 	static const char hex[] = "0123456789abcdef";
 	int i;
 
+	for (i = 0; i < 100; i++) {
+		dec2[2 * i] = '0' + i / 10;
+		dec2[2 * i + 1] = '0' + i % 10;
+	}
+	for (i = 0; i < 256; i++) {
+		hex2[2 * i] = hex[i >> 4];
+		hex2[2 * i + 1] = hex[i & 15];
+	}
+}
+
+/* Decimal digits of @v at @p; returns the end. */
+static char *put_dec(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 20;
+
+	while (v >= 100) {
+		n -= 2;
+		memcpy(tmp + n, dec2 + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		n -= 2;
+		memcpy(tmp + n, dec2 + 2 * v, 2);
+	} else {
+		tmp[--n] = '0' + v;
+	}
+	memcpy(p, tmp + n, 20 - n);
+	return p + 20 - n;
+}
+
+/* @v (< 10^6) in 6 digits, zero-padded. */
+static char *put_dec6(char *p, uint32_t v)
+{
+	memcpy(p, dec2 + 2 * (v / 10000), 2);
+	memcpy(p + 2, dec2 + 2 * (v / 100 % 100), 2);
+	memcpy(p + 4, dec2 + 2 * (v % 100), 2);
+	return p + 6;
+}
+
+static char *put_hex16(char *p, uint64_t v)
+{
+	int i;
+
 	*p++ = '0';
 	*p++ = 'x';
-	for (i = 15; i >= 0; i--, v >>= 4)
-		p[i] = hex[v & 15];
+	for (i = 14; i >= 0; i -= 2, v >>= 8)
+		memcpy(p + i, hex2 + 2 * (v & 0xff), 2);
 	return p + 16;
 }
 
@@ -87,7 +113,7 @@ void ht_log_event(struct ht_log *l, const struct ht_event *ev, uint64_t ts)
 	p = put_str(p, l->pid, l->pid_len);
 	p = put_dec(p, ts / 1000000000);
 	*p++ = '.';
-	p = put_dec_fixed(p, ts / 1000 % 1000000, 6);
+	p = put_dec6(p, ts / 1000 % 1000000);
 	p = S(p, ":guest_hypertrace cpu=");
 	p = put_dec(p, ev->client);
 	p = S(p, " client=");

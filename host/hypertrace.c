@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sdt.h>
 #include <sys/signalfd.h>
 #include <time.h>
@@ -276,8 +277,26 @@ static int open_output(struct collector *c, const struct options *o, struct ht_l
 	return 0;
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void run(void *map, const struct ht_layout *l, struct collector *c, int sfd)
 {
+	double t0 = mono_seconds(), cpu0 = cpu_seconds(), cpu;
 	struct signalfd_siginfo si;
 	long idle_us = 100;
 
@@ -306,6 +325,10 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 	collect_all(map, l, c);
 	if (c->actions)
 		ht_actions_run(c->actions);
+	/* the collection's own cost, before a trace.dat is written out */
+	cpu = cpu_seconds() - cpu0;
+	vt_info("collected %" PRIu64 " events in %.1f s, using %.2f s of CPU (%.0f ns an event)",
+		c->events, mono_seconds() - t0, cpu, c->events ? cpu * 1e9 / c->events : 0.0);
 }
 
 /* Drops, events, clock; returns 0, or 1 when the output could not be written. */
