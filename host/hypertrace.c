@@ -308,8 +308,8 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 		ht_clock_update(&c->clock);
 		n = collect_all(map, l, c);
 		if (n) {
-			if (c->log)
-				ht_log_flush(c->log);
+			if (c->log && ht_log_flush(c->log))
+				break;	/* a closed pipe, a full disk: reported at exit */
 			idle_us = 100;
 		} else if (idle_us < 2000) {
 			idle_us *= 2;
@@ -411,6 +411,7 @@ int cmd_hypertrace(int argc, char **argv)
 		goto out;
 	ht_clock_init(&col.clock);
 	sfd = sig_fd();
+	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
 	map = make_region(o.path, o.clients, o.args, o.entries,
 			  col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0, &len);
 	if (!map) {
