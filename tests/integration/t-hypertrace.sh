@@ -45,7 +45,7 @@ true
 
 # a reader that goes away: one error, exit 1, the region removed
 rm -f "$WORK/rc"
-{ "$VTRACE" hypertrace --path "$P" 2>"$WORK/err"; echo $? >"$WORK/rc"; } | head -1 >/dev/null &
+{ r=0; "$VTRACE" hypertrace --path "$P" 2>"$WORK/err" || r=$?; echo $r >"$WORK/rc"; } | head -1 >/dev/null &
 for ((i = 0; i < 100; i++)); do [ -e "$P" ] && break; sleep 0.05; done
 "$B/tests/vt-htemit" -p "$P" -n 100000 >/dev/null
 for ((i = 0; i < 100; i++)); do [ -s "$WORK/rc" ] && break; sleep 0.05; done
