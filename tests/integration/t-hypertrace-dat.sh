@@ -88,11 +88,30 @@ grep -q '^1 events were stamped before their client.s previous one, by up to 100
 	fail "clamp not reported: $(cat "$WORK/err")"
 say "backwards and 2^60 ns jump: $(tr '\n' ' ' <"$WORK/bad.got")"
 
-# 5. no events: still a file trace-cmd opens
+# 5. the same clock as a host trace with trace clock mono: a host marker written
+# before the emit and one after bracket the event's timestamp
+if [ "$(id -u)" -eq 0 ] && [ -d "$T/instances" ]; then
+	INST=vtrace-test-$$
+	mkdir "$T/instances/$INST"
+	echo mono >"$T/instances/$INST/trace_clock"
+	M=$T/instances/$INST/trace_marker
+	collect "$WORK/mono.dat" bash -c "echo vtht-before >$M; $EMIT -p $P -n 1 -v 42; echo vtht-after >$M" \
+		-- --clients 1
+	before=$(grep -o '[0-9]*\.[0-9]*: .*vtht-before' "$T/instances/$INST/trace" | cut -d: -f1 | tr -d .)
+	after=$(grep -o '[0-9]*\.[0-9]*: .*vtht-after' "$T/instances/$INST/trace" | cut -d: -f1 | tr -d .)
+	ev=$(trace-cmd report -t -i "$WORK/mono.dat" | grep -o '[0-9]*\.[0-9]*: guest_hypertrace' | cut -d: -f1 | tr -d .)
+	[ -n "$before" ] && [ -n "$after" ] && [ -n "$ev" ] || fail "markers or event missing"
+	# the markers in us, the event in ns
+	[ $((10#$before * 1000)) -le $((10#$ev)) ] && [ $((10#$ev)) -le $((10#$after * 1000 + 999)) ] ||
+		fail "the event's time $ev ns is not between the host's markers ${before}000 and ${after}999"
+	say "host markers (clock mono) at $before us and $after us bracket the event at $ev ns"
+fi
+
+# 6. no events: still a file trace-cmd opens
 collect "$WORK/empty.dat" true -- --clients 1
 trace-cmd report -i "$WORK/empty.dat" >/dev/null 2>&1 || fail "empty trace.dat unreadable"
 
-# 6. an output directory that cannot be written: one error at start, nothing made
+# 7. an output directory that cannot be written: one error at start, nothing made
 rc=0; "$VTRACE" hypertrace --path "$P" --format dat -o /nonexistent/x.dat 2>"$WORK/err" || rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q 'cannot write /nonexistent/x.dat' "$WORK/err" ||
 	fail "bad output: exit $rc: $(cat "$WORK/err")"
