@@ -134,6 +134,7 @@ bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
 	bench/record-throughput.sh
 	bench/guest.sh
 	$(B)/bench/hypertrace-emit
+	bench/hypertrace-collector.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
