@@ -94,6 +94,11 @@ $(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B
 $(B)/tests/test-hypertrace: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-example
 $(B)/tests/test-ht-open: $(B)/libhypertrace.a
 
+# An emitter with known arguments for the collector's tests (libhypertrace, not libvtrace).
+$(B)/tests/vt-htemit: tests/tools/vt-htemit.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) -Iinclude $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
+
 # Many threads emitting through <hypertrace.h> (tests/integration/t-ht-threads.sh).
 $(B)/tests/vt-htthreads: tests/tools/vt-htthreads.c $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
@@ -165,6 +170,7 @@ bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
 	bench/record-throughput.sh
 	bench/guest.sh
 	$(B)/bench/hypertrace-emit
+	bench/hypertrace-collector.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -1,66 +1,93 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtrace hypertrace: make a hypertrace region and collect its events,
- * printed as QEMU's log backend prints its guest_hypertrace event.
+ * vtrace hypertrace: make a hypertrace region and collect its events, as
+ * QEMU log-style lines (ht-log.c) or a trace.dat (ht-dat.c), firing the
+ * USDT probe guest_hypertrace and the --on actions (ht-actions.c) for each.
  *
  * The guest never traps, so nothing can wake the collector: it takes what
- * the rings hold every 100 us while events come, backing off to 2 ms when
- * idle. A ring holds ring_entries events per client; a full ring drops,
+ * the rings hold every 100 us while events come (at once again after a round
+ * of BUSY_EVENTS or more), backing off to 2 ms when idle. A ring holds ring_entries events per client; a full ring drops,
  * counted, never waits.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/sdt.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ht-clock.h"
-#include "ht-region.h"
+#include "ht.h"
 #include "vtrace.h"
+
+/* A round that took this many events does not sleep after it. */
+#define BUSY_EVENTS 4096
 
 static const char usage[] =
 "Usage: vtrace hypertrace --path BASE [OPTION]...\n"
 "Make the hypertrace region BASE (a new file, mode 0600, e.g. in /dev/shm) and\n"
-"print every event guest code emits into it, in QEMU's log format, until\n"
-"Ctrl-C; then report drops and remove the region.\n"
-"  -p, --path BASE      the region to make (refused if anything is there)\n"
-"  -c, --clients N      clients (threads or CPUs emitting), default 16\n"
-"  -a, --args N         arguments per event, arg1 included, default 4\n"
-"  -e, --entries N      ring entries per client, a power of 2, default 65536\n"
-"  -o, --output FILE    write the events there instead of standard output\n"
-"  -k, --keep           leave the region in place at exit\n";
+"collect every event guest code emits into it until Ctrl-C; then report drops\n"
+"and remove the region.\n"
+"  -p, --path BASE        the region to make (refused if anything is there)\n"
+"  -c, --clients N        clients (threads or CPUs emitting), default 16\n"
+"  -a, --args N           arguments per event, arg1 included, 1..16, default 4\n"
+"  -e, --entries N        ring entries per client, a power of 2, default 65536\n"
+"  -f, --format FMT       log: QEMU log-style lines (default); dat: a trace.dat\n"
+"                         for trace-cmd report, clock mono, one CPU per client\n"
+"  -o, --output FILE      where the events go (log: default standard output;\n"
+"                         dat: default trace.dat, written at exit)\n"
+"  -k, --keep             leave the region in place at exit\n"
+"Actions (the host's own commands; no guest data reaches them):\n"
+"      --on argN=V        a rule: when an event's argN is V, run the actions that\n"
+"                         follow it (V decimal or 0x hex)\n"
+"      --exec CMD         an action: run /bin/sh -c CMD, not waited for\n"
+"      --trace-event NAME=on|off\n"
+"                         an action: QMP trace-event-set-state in QEMU\n"
+"      --qmp SOCKET       QEMU's QMP unix socket, for --trace-event\n"
+"Every event also fires the USDT probe vtrace:guest_hypertrace(arg1, client,\n"
+"arg2, ..., arg11) for SystemTap and bpftrace. See vtrace(1).\n";
 
 struct collector {
-	FILE *out;
-	unsigned long pid;
 	uint32_t num_args;
-	unsigned long long events;
+	uint64_t events, by_clock[3];	/* HT_CLOCK_MONO, HT_CLOCK_TSC, other */
 	struct ht_clock clock;
 	struct ht_cursor *cursors;	/* per client */
+	struct ht_log *log;
+	struct ht_dat *dat;
+	struct ht_actions *actions;
 };
 
-static void print_event(const struct ht_event *ev, void *ctx)
+static void on_event(const struct ht_event *ev, void *ctx)
 {
 	struct collector *c = ctx;
+	const uint64_t *a = ev->args;	/* those past num_args are 0 */
 	uint64_t ts = ht_clock_to_mono(&c->clock, ev->clock, ev->raw_ts);
-	uint32_t i;
 
-	fprintf(c->out, "%lu@%llu.%06llu:guest_hypertrace cpu=%u client=%u arg1=%llu", c->pid,
-		(unsigned long long)(ts / 1000000000), (unsigned long long)(ts / 1000 % 1000000),
-		ev->client, ev->client, (unsigned long long)ev->args[0]);
-	for (i = 1; i < c->num_args; i++)
-		fprintf(c->out, " arg%u=0x%016llx", i + 1, (unsigned long long)ev->args[i]);
-	fputc('\n', c->out);
+	/* $arg1 is arg1, as the seed's SystemTap script wants; SDT allows 12 */
+	STAP_PROBE12(vtrace, guest_hypertrace, a[0], ev->client, a[1], a[2], a[3], a[4], a[5],
+		     a[6], a[7], a[8], a[9], a[10]);
+	if (c->dat)
+		ht_dat_event(c->dat, ev, ts);
+	else
+		ht_log_event(c->log, ev, ts);
+	if (c->actions)
+		ht_actions_match(c->actions, ev);
+	c->by_clock[ev->clock < 2 ? ev->clock : 2]++;
 	c->events++;
 }
 
-/* Make the region: a new file only, no symlink followed, mode 0600. */
+/*
+ * Make the region: a new file only, no symlink followed, mode 0600. The one
+ * place that decides its size and creates it.
+ */
 static void *make_region(const char *path, uint32_t clients, uint32_t args, uint32_t entries,
 			 uint16_t flags, size_t *len)
 {
@@ -68,11 +95,6 @@ static void *make_region(const char *path, uint32_t clients, uint32_t args, uint
 	int fd;
 
 	*len = ht_region_size(clients, args, entries);
-	if (!*len) {
-		vt_err("invalid region: 1..%d clients, 1..%d arguments, a power of 2 up to %u "
-		       "entries", HT_MAX_CLIENTS, HT_MAX_ARGS, HT_MAX_RING_ENTRIES);
-		return NULL;
-	}
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		vt_err("cannot create %s: %s%s", path, strerror(errno),
@@ -102,12 +124,12 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 	int c_i, n, total = 0;
 
 	for (c_i = 0; c_i < (int)l->max_clients; c_i++) {
-		n = ht_consume(map, l, c_i, &c->cursors[c_i], l->ring_entries, print_event, c);
-		if (n < 0)
-			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
-			       "skipped", c_i);
-		else
+		n = ht_consume(map, l, c_i, &c->cursors[c_i], l->ring_entries, on_event, c);
+		if (n >= 0)
 			total += n;
+		else if (c->cursors[c_i].bad_counters == 1)	/* once; counted at exit */
+			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
+			       "what they claim is skipped", c_i);
 	}
 	return total;
 }
@@ -123,101 +145,294 @@ static int sig_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-int cmd_hypertrace(int argc, char **argv)
+/* How the timestamps were made, and how far off they may be. */
+static void report_clock(const struct collector *c)
 {
+	const struct ht_clock *ck = &c->clock;
+
+	if (c->by_clock[HT_CLOCK_TSC])
+		vt_info("timestamps: %" PRIu64 " events stamped with the TSC, mapped to host "
+			"CLOCK_MONOTONIC by a line fitted to clock_gettime (%.6f ns/tick over "
+			"%.1f s); its largest error at a recalibration: %.0f ns (each point "
+			"read within +-%.0f ns)", c->by_clock[HT_CLOCK_TSC], ck->ns_per_tick,
+			(ck->ns1 - ck->ns0) / 1e9, ck->max_err_ns, ck->bracket_ns);
+	if (c->by_clock[HT_CLOCK_MONO])
+		vt_info("timestamps: %" PRIu64 " events stamped with the emitter's "
+			"CLOCK_MONOTONIC (the host's, in user mode), used as they are",
+			c->by_clock[HT_CLOCK_MONO]);
+	if (c->by_clock[2])
+		vt_info("timestamps: %" PRIu64 " events with an unknown clock, used as they "
+			"are", c->by_clock[2]);
+	if (!ck->tsc_ok)
+		vt_info("timestamps: this host's TSC is not invariant: emitters use "
+			"CLOCK_MONOTONIC");
+}
+
+struct options {
+	const char *path, *output;
+	long clients, args, entries;
+	bool keep, dat;
+};
+
+static int number(const char *opt, const char *s, long max, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	if (errno || end == s || *end || *v < 1 || *v > max) {
+		vt_err("invalid %s '%s': give a number from 1 to %ld", opt, s, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* Returns 0, 1 for --help, or -1 after an error line. */
+static int parse_options(struct options *o, struct ht_actions *act, int argc, char **argv)
+{
+	enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP };
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "clients", required_argument, NULL, 'c' },
 		{ "args", required_argument, NULL, 'a' },
 		{ "entries", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "keep", no_argument, NULL, 'k' },
+		{ "on", required_argument, NULL, OPT_ON },
+		{ "exec", required_argument, NULL, OPT_EXEC },
+		{ "trace-event", required_argument, NULL, OPT_TRACE },
+		{ "qmp", required_argument, NULL, OPT_QMP },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *path = NULL, *output = NULL;
-	long clients = 16, args = 4, entries = 65536;
-	struct collector col = { .out = stdout, .pid = getpid() };
-	struct ht_layout l;
-	struct signalfd_siginfo si;
-	bool keep = false;
-	long idle_us = 100;
-	size_t len;
-	void *map;
-	int c, sfd;
-	uint32_t i;
+	int c, r = 0;
 
-	while ((c = getopt_long(argc, argv, "p:c:a:e:o:kh", opts, NULL)) != -1) {
+	opterr = 0;	/* one error line, ours */
+	while (!r && (c = getopt_long(argc, argv, "p:c:a:e:f:o:kh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': path = optarg; break;
-		case 'c': clients = atol(optarg); break;
-		case 'a': args = atol(optarg); break;
-		case 'e': entries = atol(optarg); break;
-		case 'o': output = optarg; break;
-		case 'k': keep = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'p': o->path = optarg; break;
+		case 'c': r = number("--clients", optarg, HT_MAX_CLIENTS, &o->clients); break;
+		case 'a': r = number("--args", optarg, HT_MAX_ARGS, &o->args); break;
+		case 'e':
+			r = number("--entries", optarg, HT_MAX_RING_ENTRIES, &o->entries);
+			if (!r && (o->entries & (o->entries - 1))) {
+				vt_err("invalid --entries '%s': give a power of 2 up to %u", optarg,
+				       HT_MAX_RING_ENTRIES);
+				r = -1;
+			}
+			break;
+		case 'f':
+			if (strcmp(optarg, "log") && strcmp(optarg, "dat")) {
+				vt_err("invalid --format '%s': give log or dat", optarg);
+				r = -1;
+			}
+			o->dat = !strcmp(optarg, "dat");
+			break;
+		case 'o': o->output = optarg; break;
+		case 'k': o->keep = true; break;
+		case OPT_ON: r = ht_actions_on(act, optarg); break;
+		case OPT_EXEC: r = ht_actions_exec(act, optarg); break;
+		case OPT_TRACE: r = ht_actions_trace_event(act, optarg); break;
+		case OPT_QMP: r = ht_actions_qmp(act, optarg); break;
+		case 'h': fputs(usage, stdout); return 1;
+		default:
+			vt_err("unknown option, or one without its value: '%s'; try 'vtrace "
+			       "hypertrace --help'", argv[optind - 1]);
+			return -1;
 		}
 	}
-	if (!path || optind < argc) {
+	if (r)
+		return -1;
+	if (optind < argc) {
+		vt_err("unexpected argument '%s'; try 'vtrace hypertrace --help'", argv[optind]);
+		return -1;
+	}
+	if (!o->path) {
 		vt_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
-		return 2;
+		return -1;
 	}
-	if (clients < 1 || args < 1 || entries < 1 || clients > HT_MAX_CLIENTS ||
-	    args > HT_MAX_ARGS || entries > HT_MAX_RING_ENTRIES) {
-		vt_err("invalid region: 1..%d clients, 1..%d arguments, a power of 2 up to %u "
-		       "entries", HT_MAX_CLIENTS, HT_MAX_ARGS, HT_MAX_RING_ENTRIES);
-		return 2;
+	return ht_actions_check(act, o->args);
+}
+
+/* Open where the events go: a log (stdout or a file) or a trace.dat. */
+static int open_output(struct collector *c, const struct options *o, struct ht_log *log)
+{
+	int fd = STDOUT_FILENO;
+
+	if (o->dat) {
+		c->dat = ht_dat_open(o->output ? o->output : "trace.dat", o->clients, o->args,
+				     getpid());
+		return c->dat ? 0 : -1;
 	}
-	if (output && !(col.out = fopen(output, "w"))) {
-		vt_err("cannot write %s: %s", output, strerror(errno));
-		return 1;
+	if (o->output) {
+		fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (fd < 0) {
+			vt_err("cannot write %s: %s", o->output, strerror(errno));
+			return -1;
+		}
 	}
-	ht_clock_init(&col.clock);
-	col.cursors = calloc(clients, sizeof(*col.cursors));
-	if (!col.cursors) {
-		vt_err("out of memory");
-		return 1;
-	}
-	sfd = sig_fd();
-	map = make_region(path, clients, args, entries, col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0,
-			  &len);
-	if (!map)
-		return 1;
-	ht_region_check(map, len, &l, NULL);	/* ours, just made: read once, here */
-	col.num_args = l.num_args;
-	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
-		path, l.max_clients, l.num_args, l.ring_entries);
+	ht_log_init(log, fd, getpid(), o->args);
+	c->log = log;
+	return 0;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void run(void *map, const struct ht_layout *l, struct collector *c, int sfd)
+{
+	double t0 = mono_seconds(), cpu0 = cpu_seconds(), cpu;
+	struct signalfd_siginfo si;
+	long idle_us = 100;
+
 	while (read(sfd, &si, sizeof(si)) != sizeof(si)) {
 		struct timespec ts;
 
-		ht_clock_update(&col.clock);
-		if (collect_all(map, &l, &col)) {
-			fflush(col.out);
+		int n;
+
+		ht_clock_update(&c->clock);
+		n = collect_all(map, l, c);
+		if (n) {
+			if (c->log && ht_log_flush(c->log))
+				break;	/* a closed pipe, a full disk: reported at exit */
 			idle_us = 100;
 		} else if (idle_us < 2000) {
 			idle_us *= 2;
 		}
+		if (c->actions)
+			ht_actions_run(c->actions);
+		if (n >= BUSY_EVENTS)
+			continue;	/* a flood: no sleep while it lasts */
 		ts.tv_sec = 0;
 		ts.tv_nsec = idle_us * 1000;
 		nanosleep(&ts, NULL);
 	}
-	collect_all(map, &l, &col);
-	fflush(col.out);
-	for (i = 0; i < l.max_clients; i++) {
-		uint64_t drops = ht_update_drops(map, &l, i, &col.cursors[i]);
+	collect_all(map, l, c);
+	if (c->actions)
+		ht_actions_run(c->actions);
+	/* the collection's own cost, before a trace.dat is written out */
+	cpu = cpu_seconds() - cpu0;
+	vt_info("collected %" PRIu64 " events in %.1f s, using %.2f s of CPU (%.0f ns an event)",
+		c->events, mono_seconds() - t0, cpu, c->events ? cpu * 1e9 / c->events : 0.0);
+}
+
+/* Drops, events, clock; returns 0, or 1 when the output could not be written. */
+static int finish(void *map, const struct ht_layout *l, struct collector *c,
+		  const struct options *o)
+{
+	struct ht_dat_stats st;
+	int ret = 0;
+	uint32_t i;
+
+	for (i = 0; i < l->max_clients; i++) {
+		uint64_t drops = ht_update_drops(map, l, i, &c->cursors[i]);
 
 		if (drops)
-			vt_info("client %u: %llu events dropped (its ring was full; more --entries "
-				"helps)", i, (unsigned long long)drops);
+			vt_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
+				"--entries helps)", i, drops);
+		if (c->cursors[i].skipped || c->cursors[i].bad_counters)
+			vt_info("client %u: %" PRIu64 " malformed records skipped, impossible "
+				"counters %u times", i, c->cursors[i].skipped,
+				c->cursors[i].bad_counters);
 	}
-	vt_info("%llu events", col.events);
-	free(col.cursors);
+	if (c->log) {
+		if (ht_log_flush(c->log)) {
+			vt_err("cannot write %s: %s", o->output ? o->output : "standard output",
+			       strerror(c->log->err));
+			ret = 1;
+		}
+		if (o->output)
+			close(c->log->fd);
+		vt_info("%" PRIu64 " events", c->events);
+	} else {
+		if (ht_dat_finish(c->dat, &st))
+			ret = 1;
+		else
+			vt_info("wrote %s (trace.dat v6, clock mono): %" PRIu64 " events of %d "
+				"client%s; read it with 'trace-cmd report -i %s'",
+				o->output ? o->output : "trace.dat", st.events, st.cpus,
+				st.cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
+		/* the TSC map moves by tens of ns at a recalibration; more is the guest's doing */
+		if (st.clamped)
+			vt_info("%" PRIu64 " events were stamped before their client's previous one, by "
+				"up to %" PRIu64 " ns (%s): given that one's time", st.clamped,
+				st.max_back_ns, st.max_back_ns < 1000 ? "the TSC map's recalibration" :
+				"a broken or hostile clock");
+	}
+	report_clock(c);
+	return ret;
+}
+
+int cmd_hypertrace(int argc, char **argv)
+{
+	struct options o = { .clients = 16, .args = 4, .entries = 65536 };
+	struct collector col = { 0 };
+	struct ht_log *log = NULL;
+	struct ht_layout l;
+	int sfd, ret = 1;
+	size_t len;
+	void *map;
+
+	col.actions = ht_actions_new();
+	if (!col.actions) {
+		vt_err("out of memory");
+		return 1;
+	}
+	switch (parse_options(&o, col.actions, argc, argv)) {
+	case 1: ht_actions_free(col.actions); return 0;
+	case -1: ht_actions_free(col.actions); return 2;
+	}
+	if (!ht_actions_any(col.actions)) {
+		ht_actions_free(col.actions);
+		col.actions = NULL;
+	}
+	log = o.dat ? NULL : malloc(sizeof(*log));
+	col.cursors = calloc(o.clients, sizeof(*col.cursors));
+	if ((!o.dat && !log) || !col.cursors) {
+		vt_err("out of memory");
+		goto out;
+	}
+	if ((col.actions && ht_actions_start(col.actions)) || open_output(&col, &o, log))
+		goto out;
+	ht_clock_init(&col.clock);
+	sfd = sig_fd();
+	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
+	map = make_region(o.path, o.clients, o.args, o.entries,
+			  col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0, &len);
+	if (!map) {
+		ht_dat_abort(col.dat);
+		goto out;
+	}
+	ht_region_check(map, len, &l, NULL);	/* ours, just made: read once, here */
+	col.num_args = l.num_args;
+	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
+		o.path, l.max_clients, l.num_args, l.ring_entries);
+	run(map, &l, &col, sfd);
+	ret = finish(map, &l, &col, &o);
+	ht_actions_end(col.actions);
+	col.actions = NULL;
 	munmap(map, len);
-	if (!keep)
-		unlink(path);
-	if (output)
-		fclose(col.out);
+	if (!o.keep)
+		unlink(o.path);
 	close(sfd);
-	return 0;
+out:
+	ht_actions_free(col.actions);
+	free(col.cursors);
+	free(log);
+	return ret;
 }

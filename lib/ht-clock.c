@@ -80,6 +80,7 @@ void ht_clock_init(struct ht_clock *ck)
 	nanosleep(&pause, NULL);
 	point(&ck->tsc1, &ck->ns1, &ck->bracket_ns);
 	ck->ns_per_tick = (double)(ck->ns1 - ck->ns0) / (double)(ck->tsc1 - ck->tsc0);
+	ck->mult = ck->ns_per_tick * 4294967296.0;
 	ck->last_ns = ck->ns1;
 }
 
@@ -100,18 +101,24 @@ void ht_clock_update(struct ht_clock *ck)
 	ck->ns1 = ns;
 	ck->bracket_ns = half;
 	ck->ns_per_tick = (double)(ns - ck->ns0) / (double)(tsc - ck->tsc0);
+	ck->mult = ck->ns_per_tick * 4294967296.0;
 	ck->last_ns = ns;
 }
 
+/*
+ * In integers (a 32.32 fixed-point slope, 2^-32 ns per tick: under a ns
+ * over minutes between points): per event, the double conversions cost as
+ * much as the rest of the collector's work on it.
+ */
 uint64_t ht_clock_to_mono(const struct ht_clock *ck, uint32_t clock, uint64_t ts)
 {
-	double ns;
+	__int128 ns;
 
 	if (clock != HT_CLOCK_TSC || !ck->tsc_ok)
 		return ts;
 	/* from the latest point: events are read within milliseconds of it */
-	ns = ck->ns1 + ((double)ts - (double)ck->tsc1) * ck->ns_per_tick;
+	ns = (__int128)ck->ns1 + (((__int128)(int64_t)(ts - ck->tsc1) * ck->mult) >> 32);
 	if (ns < 0)
 		return 0;
-	return ns >= 1.8e19 ? UINT64_MAX : (uint64_t)ns;	/* a forged ts */
+	return ns > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)ns;	/* a forged ts */
 }

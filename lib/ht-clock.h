@@ -21,6 +21,7 @@ struct ht_clock {
 	double max_err_ns;	/* worst |predicted - measured| seen at recalibration */
 	double bracket_ns;	/* half the clock_gettime window of the latest point */
 	uint64_t last_ns;	/* when the latest point was taken */
+	uint64_t mult;		/* ns_per_tick * 2^32, for ht_clock_to_mono's integer path */
 };
 
 /* Whether this host's TSC can be shared with producers (HT_FLAG_TSC_OK). */

@@ -39,6 +39,17 @@ say "planted symlink: $(cat "$WORK/err")"
 rc=0; "$VTRACE" hypertrace 2>"$WORK/err" || rc=$?
 [ $rc -eq 2 ] && grep -q 'give the region' "$WORK/err" || fail "no --path: exit $rc"
 rc=0; "$VTRACE" hypertrace --path "$P" --entries 1000 2>"$WORK/err" || rc=$?
-[ $rc -eq 1 ] && grep -q 'a power of 2' "$WORK/err" || fail "bad entries: exit $rc: $(cat "$WORK/err")"
+[ $rc -eq 2 ] && grep -q 'a power of 2' "$WORK/err" || fail "bad entries: exit $rc: $(cat "$WORK/err")"
 [ -e "$P" ] && fail "a refused region was left behind"
+true
+
+# a reader that goes away: one error, exit 1, the region removed
+rm -f "$WORK/rc"
+{ r=0; "$VTRACE" hypertrace --path "$P" 2>"$WORK/err" || r=$?; echo $r >"$WORK/rc"; } | head -1 >/dev/null &
+for ((i = 0; i < 100; i++)); do [ -e "$P" ] && break; sleep 0.05; done
+"$B/tests/vt-htemit" -p "$P" -n 100000 >/dev/null
+for ((i = 0; i < 100; i++)); do [ -s "$WORK/rc" ] && break; sleep 0.05; done
+[ "$(cat "$WORK/rc")" = 1 ] && grep -q 'cannot write standard output: Broken pipe' "$WORK/err" ||
+	fail "closed pipe: exit $(cat "$WORK/rc"): $(cat "$WORK/err")"
+[ -e "$P" ] && fail "the region was left after a closed pipe"
 true
