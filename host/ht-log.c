@@ -20,6 +20,7 @@ void ht_log_init(struct ht_log *l, int fd, unsigned long pid, uint32_t num_args)
 	l->err = 0;
 	l->len = 0;
 	l->num_args = num_args;
+	l->nsec = false;
 	p = l->pid + sizeof(l->pid);
 	*--p = '@';
 	do
@@ -87,7 +88,10 @@ void ht_log_event(struct ht_log *l, const struct ht_event *ev, uint64_t ts)
 	p = put_str(p, l->pid, l->pid_len);
 	p = put_dec(p, ts / 1000000000);
 	*p++ = '.';
-	p = put_dec_fixed(p, ts / 1000 % 1000000, 6);
+	if (l->nsec)
+		p = put_dec_fixed(p, ts % 1000000000, 9);
+	else
+		p = put_dec_fixed(p, ts / 1000 % 1000000, 6);
 	p = S(p, ":guest_hypertrace cpu=");
 	p = put_dec(p, ev->client);
 	p = S(p, " client=");

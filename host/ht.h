@@ -24,6 +24,7 @@ struct ht_log {
 	char pid[24];		/* "PID@", as QEMU's log backend starts its lines */
 	size_t pid_len;
 	uint32_t num_args;
+	bool nsec;		/* SEC.NSEC (a guest's own clock, --guest-clock), not SEC.USEC */
 	char buf[1 << 16];
 };
 
@@ -44,6 +45,8 @@ struct ht_dat_stats {
 struct ht_dat *ht_dat_open(const char *output, uint32_t max_clients, uint32_t num_args,
 			   unsigned long pid);
 void ht_dat_event(struct ht_dat *d, const struct ht_event *ev, uint64_t ts);
+/* System mode, --guest-clock: the timestamps are the guest's @clock (x86-tsc, mono). */
+void ht_dat_clock(struct ht_dat *d, const char *clock);
 /* Write the trace.dat (under a temporary name, then renamed) and free @d. */
 int ht_dat_finish(struct ht_dat *d, struct ht_dat_stats *st);
 /* Drop everything (an error path): nothing is left on disk. */
