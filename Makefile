@@ -105,9 +105,24 @@ $(B)/static/vt-mark: tests/tools/vt-mark.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $<
 
+# hypertrace in the guest (system mode): the seed's example, unchanged, and
+# the guest's side of the tests and benchmark, static like everything there.
+GUEST_HT := $(B)/static/seed-hypertrace-example $(B)/static/ht-timeline $(B)/static/ht-guest-bench
+$(B)/static/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) -static -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
+
+$(B)/static/ht-timeline: guest/src/ht-timeline.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -static -o $@ $< $(B)/libhypertrace.a
+
+$(B)/static/ht-guest-bench: bench/ht-guest-bench.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -static -o $@ $< $(B)/libhypertrace.a
+
 # The demo guest (Debian kernel + busybox + static agent), cached in build/guest.
 GUEST_INPUTS := guest/build.sh guest/init $(wildcard guest/workloads/*) $(B)/static/trace-agent \
-		$(B)/static/vt-mark
+		$(B)/static/vt-mark $(GUEST_HT)
 $(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS)
 	guest/build.sh
 

@@ -22,12 +22,16 @@ cp "$G/kernel/boot/vmlinuz-$ver" "$G/vmlinuz"
 
 R=$G/root
 rm -rf "$R"
-mkdir -p "$R"/{bin,dev,proc,sys,tmp,lib/modules,workloads}
+mkdir -p "$R"/{bin,dev,etc,proc,sys,tmp,lib/modules,workloads}
 cp "$G/busybox/bin/busybox" "$R/bin/busybox"
 cp "$ROOT/guest/init" "$R/init"
 cp "$ROOT"/guest/workloads/* "$R/workloads/"
 cp "$ROOT/build/static/trace-agent" "$R/trace-agent"
 cp "$ROOT/build/static/vt-mark" "$R/vt-mark"
+for f in seed-hypertrace-example ht-timeline ht-guest-bench; do	# hypertrace, system mode
+	cp "$ROOT/build/static/$f" "$R/$f"
+	chmod 755 "$R/$f"
+done
 M=$G/kernel/lib/modules/$ver/kernel
 for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
 	 drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci drivers/char/virtio_console; do
