@@ -11,7 +11,7 @@ source "$(dirname "$0")/../integration/lib.sh"
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 P=/dev/shm/vtrace-test-hts-$$
-trap 'rm -f "$P"; cleanup' EXIT
+trap 'rc=$?; rm -f "$P"; (exit $rc); cleanup' EXIT
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 
 truncate -s 12288 "$P"
