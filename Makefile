@@ -149,6 +149,7 @@ bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
 	bench/record-throughput.sh
 	bench/guest.sh
 	$(B)/bench/hypertrace-emit
+	bench/hypertrace-guest.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
