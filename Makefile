@@ -107,12 +107,17 @@ $(B)/static/vt-mark: tests/tools/vt-mark.c
 
 # hypertrace in the guest (system mode): the seed's example, unchanged, and
 # the guest's side of the tests and benchmark, static like everything there.
-GUEST_HT := $(B)/static/seed-hypertrace-example $(B)/static/ht-timeline $(B)/static/ht-guest-bench
+GUEST_HT := $(B)/static/seed-hypertrace-example $(B)/static/ht-timeline $(B)/static/ht-emit \
+	    $(B)/static/ht-guest-bench
 $(B)/static/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
 	$(CC) -static -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
 
 $(B)/static/ht-timeline: guest/src/ht-timeline.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -static -o $@ $< $(B)/libhypertrace.a
+
+$(B)/static/ht-emit: guest/src/ht-emit.c $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iinclude -static -o $@ $< $(B)/libhypertrace.a
 

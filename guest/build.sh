@@ -28,7 +28,7 @@ cp "$ROOT/guest/init" "$R/init"
 cp "$ROOT"/guest/workloads/* "$R/workloads/"
 cp "$ROOT/build/static/trace-agent" "$R/trace-agent"
 cp "$ROOT/build/static/vt-mark" "$R/vt-mark"
-for f in seed-hypertrace-example ht-timeline ht-guest-bench; do	# hypertrace, system mode
+for f in seed-hypertrace-example ht-timeline ht-emit ht-guest-bench; do	# hypertrace, system mode
 	cp "$ROOT/build/static/$f" "$R/$f"
 	chmod 755 "$R/$f"
 done

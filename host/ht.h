@@ -64,6 +64,11 @@ int ht_actions_qmp(struct ht_actions *a, const char *socket);
 /* Check the rules are complete (exit 2 if not), then connect to QMP (exit 1). */
 int ht_actions_check(struct ht_actions *a, uint32_t num_args);
 int ht_actions_start(struct ht_actions *a);
+/*
+ * System mode: QEMU starts after the collector (it maps the region the
+ * collector makes), so connect to QMP at the first --trace-event instead.
+ */
+void ht_actions_connect_later(struct ht_actions *a);
 bool ht_actions_any(const struct ht_actions *a);
 /* Called for each event: queues the actions of every rule that matches. */
 void ht_actions_match(struct ht_actions *a, const struct ht_event *ev);

@@ -48,7 +48,8 @@ static const char usage[] =
 "System mode (a full guest on stock QEMU, docs/hypertrace.md):\n"
 "  -S, --system           size the region for QEMU's ivshmem-plain (a power of 2)\n"
 "                         and print the QEMU options to add; the guest's clocks\n"
-"                         are mapped to the host's from the events themselves\n"
+"                         are mapped to the host's from the events themselves;\n"
+"                         --qmp connects at the first action (QEMU starts later)\n"
 "      --print-options[=qemu|libvirt]\n"
 "                         with --system: only print the QEMU options (default)\n"
 "                         or libvirt XML for such a region, and exit (start the\n"
@@ -415,6 +416,8 @@ int cmd_hypertrace(int argc, char **argv)
 					       o.clients, o.args, o.entries)), o.print_options) ? 2 : 0;
 	}
 	col.guest_clock = o.guest_clock;
+	if (o.system)
+		ht_actions_connect_later(col.actions);
 	if (!ht_actions_any(col.actions)) {
 		ht_actions_free(col.actions);
 		col.actions = NULL;
