@@ -15,7 +15,8 @@
  * device directory names one; any other path is the region itself (user
  * mode). A device is enabled first, and its BAR 2 (resource2) is the file.
  * Returns 0 with @out set, or -1 with errno: ENODEV no such device (or none
- * with a hypertrace region), EACCES not permitted (root is needed).
+ * with a hypertrace region), EACCES not permitted (root is needed), EBUSY
+ * a driver (hypertrace.ko?) claimed the device's memory.
  */
 int ht_pci_resolve(const char *base, char *out, size_t outsz);
 

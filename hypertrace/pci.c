@@ -55,6 +55,20 @@ static int enable(const char *dir)
 	return ok ? 0 : -1;
 }
 
+/*
+ * A BAR that a driver claimed (pci_request_region) cannot be mapped from
+ * user space when the kernel has CONFIG_IO_STRICT_DEVMEM (Debian's has):
+ * mmap says EINVAL. Say EBUSY, which is what it means.
+ */
+static void *map_bar(int fd, size_t len)
+{
+	void *map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+
+	if (map == MAP_FAILED && errno == EINVAL)
+		errno = EBUSY;
+	return map;
+}
+
 /* Whether @file (a BAR) holds a hypertrace region; errno says why not. */
 static int holds_region(const char *file)
 {
@@ -71,7 +85,7 @@ static int holds_region(const char *file)
 		errno = ENODEV;
 		return -1;
 	}
-	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	map = map_bar(fd, st.st_size);
 	close(fd);
 	if (map == MAP_FAILED)
 		return -1;
@@ -100,6 +114,23 @@ static int device_file(const char *dir, char *out, size_t outsz)
 	return enable(dir);
 }
 
+/* An explicit device: EBUSY now rather than EINVAL from the caller's mmap. */
+static int mappable(const char *file)
+{
+	void *map;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	map = map_bar(fd, HT_HEADER_SIZE);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	munmap(map, HT_HEADER_SIZE);
+	return 0;
+}
+
 static int scan(char *out, size_t outsz)
 {
 	char dir[512];
@@ -122,6 +153,8 @@ static int scan(char *out, size_t outsz)
 		}
 		if (errno == EACCES || errno == EPERM)
 			err = EACCES;	/* tell that rather than "no device" */
+		else if (errno == EBUSY && err == ENODEV)
+			err = EBUSY;
 	}
 	closedir(dp);
 	errno = err;
@@ -151,10 +184,15 @@ int ht_pci_resolve(const char *base, char *out, size_t outsz)
 			errno = ENODEV;
 			return -1;
 		}
-		return device_file(dir, out, outsz);
+		if (device_file(dir, out, outsz))
+			return -1;
+		return mappable(out);
 	}
-	if (stat(base, &st) == 0 && S_ISDIR(st.st_mode))
-		return device_file(base, out, outsz);
+	if (stat(base, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (device_file(base, out, outsz))
+			return -1;
+		return mappable(out);
+	}
 	if (strlen(base) >= outsz) {
 		errno = ENAMETOOLONG;
 		return -1;

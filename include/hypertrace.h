@@ -24,7 +24,7 @@ struct hypertrace;
  * ivshmem device, and a PCI address (0000:00:04.0) or its sysfs directory
  * names one (root is needed to map a device). NULL with errno set: ENOENT
  * no such file, ENODEV no hypertrace device, EINVAL not a hypertrace
- * region, EACCES not permitted.
+ * region, EACCES not permitted, EBUSY a driver claimed the device's memory.
  */
 struct hypertrace *hypertrace_open(const char *path);
 void hypertrace_close(struct hypertrace *ht);
