@@ -9,6 +9,7 @@ source "$(dirname "$0")/lib.sh"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 P=/dev/shm/vtrace-test-htsys-$$
 trap 'rc=$?; rm -f "$P" "$P.bad"; (exit $rc); cleanup' EXIT
+ulimit -c 0	# QEMU aborts below, on purpose: no core file
 
 "$VTRACE" hypertrace --system --path "$P" --clients 2 --entries 1024 >/dev/null 2>"$WORK/col.log" &
 col=$!
