@@ -144,11 +144,11 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 	ht_clock_round(&c->clock);
 	for (c_i = 0; c_i < (int)l->max_clients; c_i++) {
 		n = ht_consume(map, l, c_i, &c->cursors[c_i], l->ring_entries, on_event, c);
-		if (n < 0)
-			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
-			       "skipped", c_i);
-		else
+		if (n >= 0)
 			total += n;
+		else if (c->cursors[c_i].bad_counters == 1)	/* once; counted at exit */
+			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
+			       "what they claim is skipped", c_i);
 	}
 	return total;
 }
@@ -236,6 +236,7 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 	};
 	int c, r = 0;
 
+	opterr = 0;	/* one error line, ours */
 	while (!r && (c = getopt_long(argc, argv, "p:c:a:e:f:o:kSGh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->path = optarg; break;
@@ -267,7 +268,8 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 		case OPT_QMP: r = ht_actions_qmp(act, optarg); break;
 		case 'h': fputs(usage, stdout); return 1;
 		default:
-			vt_err("try 'vtrace hypertrace --help'");
+			vt_err("unknown option, or one without its value: '%s'; try 'vtrace "
+			       "hypertrace --help'", argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -358,9 +360,10 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 		if (drops)
 			vt_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
 				"--entries helps)", i, drops);
-		if (c->cursors[i].skipped)
-			vt_info("client %u: %" PRIu64 " malformed records skipped", i,
-				c->cursors[i].skipped);
+		if (c->cursors[i].skipped || c->cursors[i].bad_counters)
+			vt_info("client %u: %" PRIu64 " malformed records skipped, impossible "
+				"counters %u times", i, c->cursors[i].skipped,
+				c->cursors[i].bad_counters);
 	}
 	if (c->log) {
 		if (ht_log_flush(c->log)) {

@@ -18,6 +18,11 @@
  * with HT_CLOCK_MONO stamps): ts 5 s, 4 s (backwards), 2^60 ns (a jump too far
  * for a time extend), 2^60 + 1; arg1 = 1..4.
  *
+ *   vt-htemit -p REGION -X SECONDS
+ *
+ * scribbles random bytes over the whole region, header included, for
+ * SECONDS (a hostile guest); prints how many 8-byte words it wrote.
+ *
  *   vt-htemit -C < 'trace-cmd report -t' output
  *
  * reads events of a -m run and prints the distribution of ts - arg2:
@@ -109,6 +114,32 @@ static int raw(const char *path)
 	return 0;
 }
 
+static int scribble(const char *path, double secs)
+{
+	struct stat st;
+	uint64_t *map, words, n = 0, x = 88172645463325252ULL, end;
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0 || fstat(fd, &st) || (map = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE,
+						    MAP_SHARED, fd, 0)) == MAP_FAILED) {
+		perror("vt-htemit: region");
+		return 1;
+	}
+	words = st.st_size / 8;
+	end = now_ns() + secs * 1e9;
+	while (now_ns() < end) {
+		int i;
+
+		for (i = 0; i < 4096; i++, n++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;	/* xorshift64 */
+			/* counters (the first words of a client area) more often than the rest */
+			map[(i & 1 ? x >> 20 : (x >> 40) * 8) % words] = x;
+		}
+	}
+	printf("scribbled %llu words\n", (unsigned long long)n);
+	return 0;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
@@ -154,9 +185,10 @@ int main(int argc, char **argv)
 	long threads = 1, t;
 	pthread_t tid[256];
 	uint64_t t0;
+	double scribble_secs = 0;
 	int c, b = 0;
 
-	while ((c = getopt(argc, argv, "p:t:n:s:r:mv:CB")) != -1) {
+	while ((c = getopt(argc, argv, "p:t:n:s:r:mv:CBX:")) != -1) {
 		switch (c) {
 		case 'p': path = optarg; break;
 		case 't': threads = atol(optarg); break;
@@ -167,6 +199,7 @@ int main(int argc, char **argv)
 		case 'v': fixed = 1; value = strtoull(optarg, NULL, 0); break;
 		case 'C': return check();
 		case 'B': b = 1; break;
+		case 'X': scribble_secs = atof(optarg); break;
 		default: return 2;
 		}
 	}
@@ -176,6 +209,8 @@ int main(int argc, char **argv)
 	}
 	if (b)
 		return raw(path);
+	if (scribble_secs)
+		return scribble(path, scribble_secs);
 	ht = hypertrace_open(path);
 	if (!ht) {
 		perror("vt-htemit: hypertrace_open");
