@@ -116,7 +116,8 @@ int ht_system_print_options(FILE *f, const char *path, uint64_t size, const char
 		/* libvirt's <shmem> is always /dev/shm/NAME */
 		name = strncmp(path, "/dev/shm/", 9) ? NULL : path + 9;
 		if (!name || !*name || strchr(name, '/')) {
-			vt_err("libvirt's <shmem> maps /dev/shm/NAME only: give --path /dev/shm/NAME");
+			vt_err("libvirt's <shmem> maps /dev/shm/NAME only: give --path "
+			       "/dev/shm/NAME");
 			return -1;
 		}
 		fprintf(f, "<!-- in <devices>; libvirt's QEMU user must be able to read and write "

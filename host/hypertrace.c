@@ -414,9 +414,10 @@ int cmd_hypertrace(int argc, char **argv)
 	case -1: ht_actions_free(col.actions); return 2;
 	}
 	if (o.print_options) {
+		uint64_t size = ht_system_size(ht_region_size(o.clients, o.args, o.entries));
+
 		ht_actions_free(col.actions);
-		return ht_system_print_options(stdout, o.path, ht_system_size(ht_region_size(
-					       o.clients, o.args, o.entries)), o.print_options) ? 2 : 0;
+		return ht_system_print_options(stdout, o.path, size, o.print_options) ? 2 : 0;
 	}
 	col.guest_clock = o.guest_clock;
 	if (o.system)
