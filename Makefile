@@ -128,10 +128,25 @@ $(B)/static/ht-guest-bench: bench/ht-guest-bench.c $(B)/libhypertrace.a
 # The demo guest (Debian kernel + busybox + static agent), cached in build/guest.
 GUEST_INPUTS := guest/build.sh guest/init $(wildcard guest/workloads/*) $(B)/static/trace-agent \
 		$(B)/static/vt-mark $(GUEST_HT)
-$(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS)
+$(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS) $(B)/kmod/hypertrace.ko
 	guest/build.sh
 
 guest: $(B)/guest/initramfs.cpio.gz
+
+# hypertrace.ko for the demo guest's kernel, built by Kbuild against its
+# Debian headers (kmod/headers.sh fetches them) in build/kmod/src, where the
+# sources are linked (Kbuild writes its objects next to them).
+KMOD_SRC := kmod/Kbuild $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h) kmod/headers.sh \
+	    include/hypertrace-abi.h include/linux/hypertrace.h lib/ht-region.c lib/ht-region.h
+$(B)/kmod/hypertrace.ko: $(KMOD_SRC)
+	@mkdir -p $(B)/kmod/src
+	@for f in kmod/Kbuild kmod/*.c kmod/*.h lib/ht-region.c; do \
+		ln -sf $(CURDIR)/$$f $(B)/kmod/src/; done
+	@for d in kmod/compat include lib; do ln -sfn $(CURDIR)/$$d $(B)/kmod/src/$$(basename $$d); done
+	kdir=$$(kmod/headers.sh) && $(MAKE) -C $$kdir M=$(CURDIR)/$(B)/kmod/src modules
+	cp $(B)/kmod/src/hypertrace.ko $@
+
+kmod: $(B)/kmod/hypertrace.ko
 
 # The main job: boot the demo guest, record it from the host, report.
 demo:
@@ -168,5 +183,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo demo-host guest bench install format clean
+.PHONY: all tests deps check demo demo-host guest kmod bench install format clean
 .DELETE_ON_ERROR:
