@@ -38,7 +38,8 @@ struct ht_bridge {
 	const char *name;
 	void *probe;
 	struct tracepoint *tp;
-	bool on;
+	bool on;		/* asked for by events= */
+	bool attached;		/* its probe is registered */
 };
 
 /* Per CPU and bridge: events forwarded, and events the channel refused. */
@@ -118,13 +119,16 @@ static int choose(const char *list)
 	return err;
 }
 
+/* Before the device is bound: a bad events= fails the load with nothing done. */
+int ht_bridge_parse(void)
+{
+	return choose(events);
+}
+
 int ht_bridge_init(void)
 {
 	int b, err;
 
-	err = choose(events);
-	if (err)
-		return err;
 	for_each_kernel_tracepoint(find_tracepoint, NULL);
 	for (b = 0; b < NR_BRIDGES; b++) {
 		if (!bridges[b].on)
@@ -134,10 +138,10 @@ int ht_bridge_init(void)
 		if (err) {
 			pr_err("hypertrace: cannot attach to the tracepoint %s (%d)\n",
 			       bridges[b].name, err);
-			bridges[b].on = false;
 			ht_bridge_exit();
 			return err;
 		}
+		bridges[b].attached = true;
 	}
 	return 0;
 }
@@ -159,7 +163,7 @@ void ht_bridge_exit(void)
 	int b;
 
 	for (b = 0; b < NR_BRIDGES; b++) {
-		if (!bridges[b].on)
+		if (!bridges[b].attached)
 			continue;
 		tracepoint_probe_unregister(bridges[b].tp, bridges[b].probe, NULL);
 		any = true;
@@ -168,9 +172,9 @@ void ht_bridge_exit(void)
 		return;
 	tracepoint_synchronize_unregister();
 	for (b = 0; b < NR_BRIDGES; b++) {
-		if (!bridges[b].on)
+		if (!bridges[b].attached)
 			continue;
-		bridges[b].on = false;
+		bridges[b].attached = false;
 		pr_info("hypertrace: bridge %s: %llu events forwarded, %llu lost\n",
 			bridges[b].name, total(&ht_sent, b), total(&ht_lost, b));
 	}
@@ -181,7 +185,7 @@ void ht_bridge_stats(struct seq_file *m)
 	int b;
 
 	for (b = 0; b < NR_BRIDGES; b++)
-		if (bridges[b].on)
+		if (bridges[b].attached)
 			seq_printf(m, "bridge %s forwarded=%llu lost=%llu\n", bridges[b].name,
 				   total(&ht_sent, b), total(&ht_lost, b));
 }

@@ -37,6 +37,7 @@ DECLARE_PER_CPU(u64, ht_nmi_refused);
 int ht_pci_init(void);
 void ht_pci_exit(void);
 
+int ht_bridge_parse(void);
 int ht_bridge_init(void);
 void ht_bridge_exit(void);
 void ht_bridge_stats(struct seq_file *m);

@@ -13,6 +13,9 @@ static int __init ht_init(void)
 {
 	int err;
 
+	err = ht_bridge_parse();
+	if (err)
+		return err;
 	err = ht_pci_init();
 	if (err)
 		return err;

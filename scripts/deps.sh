@@ -6,7 +6,8 @@ set -eu
 PKGS="make gcc pkg-config libc6-dev
 libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev libzstd-dev
 systemtap-sdt-dev
-trace-cmd qemu-system-x86 cpio"
+trace-cmd qemu-system-x86 cpio
+gcc-12 libelf1"
 
 missing=""
 for p in $PKGS; do
