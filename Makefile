@@ -170,6 +170,7 @@ bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
 	bench/guest.sh
 	$(B)/bench/hypertrace-emit
 	bench/hypertrace-guest.sh
+	bench/ht-kmod.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
