@@ -16,11 +16,14 @@ run_ht_guest ht-kbench --append "vtrace.events=$N"
 sleep 0.1
 stop_collector
 grep -a 'vtrace-bench:' "$CONSOLE" | tr -d '\r' >"$WORK/runs"
-kernel=$(sed -n 's/.*kernel events=.* ns_per_event=\([0-9.]*\)/\1/p' "$WORK/runs" | sort -n | head -1)
+kernel=$(sed -n 's/.*kernel events=.* ns_per_event=\([0-9.]*\)/\1/p' "$WORK/runs" |
+	sort -n | head -1)
 marker=$(sed -n 's/.*marker \([0-9]*\) markers in \([0-9.]*\) s/\1 \2/p' "$WORK/runs" |
 	awk '{ print $2 * 1e9 / $1 }' | sort -n | head -1)
-[ -n "$kernel" ] && [ -n "$marker" ] || { echo "bench: the guest said: $(cat "$WORK/runs")" >&2; exit 1; }
-emitted=$(sed -n 's/.*kernel events=\([0-9]*\) emitted=\([0-9]*\).*/\2/p' "$WORK/runs" | sort -n | head -1)
+[ -n "$kernel" ] && [ -n "$marker" ] ||
+	{ echo "bench: the guest said: $(cat "$WORK/runs")" >&2; exit 1; }
+emitted=$(sed -n 's/.*kernel events=\([0-9]*\) emitted=\([0-9]*\).*/\2/p' "$WORK/runs" |
+	sort -n | head -1)
 got=$(grep -c "arg1=$((0x6b65726e00000100)) " "$WORK/events" || true)
 echo "hypertrace from the guest kernel (demo guest, TCG): $N events per run, best of 3"
 awk -v k="$kernel" -v m="$marker" 'BEGIN {

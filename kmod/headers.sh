@@ -10,7 +10,8 @@ K=$ROOT/build/kmod
 say() { echo "kmod: $*" >&2; }
 
 # The same lookup as guest/build.sh: the kernel linux-image-amd64 points at.
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 [ -n "$kpkg" ] || { say "no linux-image-amd64 in apt (run apt-get update)"; exit 1; }
 flavour=${kpkg#linux-image-}		# 6.1.0-56-amd64
 hpkg=linux-headers-$flavour
@@ -31,14 +32,16 @@ for dep in $(apt-cache depends "$hpkg" | awk '/Depends: linux-(headers|kbuild)-/
 done
 for p in $pkgs; do
 	v=$(apt-cache show --no-all-versions "$p" | awk '/^Version:/ { print $2; exit }')
-	[ "$v" = "$kver" ] || { say "$p is version $v, the guest's kernel $kver: no matching headers in apt"; exit 1; }
+	[ "$v" = "$kver" ] ||
+		{ say "$p is version $v, the guest's kernel $kver: no matching headers in apt"; exit 1; }
 	ls "${p}_"*.deb >/dev/null 2>&1 || apt-get download -q "$p=$v" >/dev/null 2>&1 ||
 		{ say "cannot download $p=$v with apt-get"; exit 1; }
 done
 # The guest's kernel image, when guest/build.sh has it, must be this version too.
 img=$(ls "$ROOT"/build/guest/debs/"$kpkg"_*.deb 2>/dev/null | head -1 || true)
 if [ -n "$img" ] && [ "$(dpkg-deb -f "$img" Version)" != "$kver" ]; then
-	say "the guest's kernel ($(dpkg-deb -f "$img" Version)) is not apt's $kpkg $kver: rebuild the guest (rm -rf build/guest; make guest)"
+	say "the guest's kernel ($(dpkg-deb -f "$img" Version)) is not apt's $kpkg $kver:" \
+	    "rebuild the guest (rm -rf build/guest; make guest)"
 	exit 1
 fi
 

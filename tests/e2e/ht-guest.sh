@@ -36,7 +36,8 @@ run_ht_guest() {	# workload [run-guest options...]
 	command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 	timeout -k 5 "${HT_GUEST_TIMEOUT:-240}" "$VTRACE" run-guest --dir "$WORK/vt" \
 		--guest "$B/guest" --workload "$workload" --hypertrace "$REGION" "$@" \
-		>"$WORK/run.log" 2>&1 || fail "run-guest: $(tail -5 "$WORK/run.log"; tail -20 "$WORK/vt/console.log")"
+		>"$WORK/run.log" 2>&1 ||
+		fail "run-guest: $(tail -5 "$WORK/run.log"; tail -20 "$WORK/vt/console.log")"
 	CONSOLE=$WORK/vt/console.log
 }
 

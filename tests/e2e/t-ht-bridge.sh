@@ -14,7 +14,8 @@ run_ht_guest ht-bridge
 sleep 0.1
 stop_collector
 
-[ "$(guest_says 'load rc=')" = "load rc=0" ] || fail "insmod: $(guest_says 'load rc'); $(grep -a dmesg "$CONSOLE")"
+[ "$(guest_says 'load rc=')" = "load rc=0" ] ||
+	fail "insmod: $(guest_says 'load rc'); $(grep -a dmesg "$CONSOLE")"
 [ "$(guest_says 'unload rc=')" = "unload rc=0" ] || fail "rmmod: $(guest_says 'unload rc')"
 lastpid=$(guest_says 'last pid ' | awk '{ print $3 }')
 [ -n "$lastpid" ] || fail "the guest did not finish: $(tail -20 "$CONSOLE")"
@@ -33,7 +34,8 @@ for name in sched_switch sched_wakeup irq_handler_entry; do
 	summary="$summary $name=$sent"
 	id=$((id + 1))
 done
-[ "$(grep -vc 'client=1[45] ' "$ev" || true)" -eq 0 ] || fail "events on clients other than the kernel's"
+[ "$(grep -vc 'client=1[45] ' "$ev" || true)" -eq 0 ] ||
+	fail "events on clients other than the kernel's"
 
 # sched_switch: arg2 prev pid | prio << 32, arg3 next pid | prio << 32, arg4 state | preempt << 32
 grep "arg1=$((0x6b65726e00000001)) " "$ev" | awk -v last="$lastpid" '

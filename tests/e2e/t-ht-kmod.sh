@@ -18,7 +18,8 @@ mono1=$(mono)
 sleep 0.1
 stop_collector
 
-[ "$(guest_says 'load rc=')" = "load rc=0" ] || fail "insmod: $(guest_says 'load rc'); $(grep dmesg "$CONSOLE")"
+[ "$(guest_says 'load rc=')" = "load rc=0" ] ||
+	fail "insmod: $(guest_says 'load rc'); $(grep -a dmesg "$CONSOLE")"
 [ "$(guest_says 'done')" = done ] || fail "the workload did not finish: $(tail -20 "$CONSOLE")"
 for c in 0 1; do
 	[ "$(guest_says "cpu$c emitted")" = "cpu$c emitted $N events rc=0" ] ||
@@ -43,7 +44,8 @@ done
 # event's time (ERR): in order within each CPU, CPU 0's before CPU 1's (the
 # guest emitted them one CPU after the other), inside the run, all within ERR.
 err=$(sed -n 's/^guest TSC -> .*every event within +-\([0-9.]*\) us.*/\1/p' "$WORK/collector.log")
-[ -n "$err" ] || fail "the collector did not say how well it knows the guest's TSC: $(cat "$WORK/collector.log")"
+[ -n "$err" ] ||
+	fail "the collector did not say how well it knows the guest's TSC: $(cat "$WORK/collector.log")"
 for c in 0 1; do
 	sed 's/^[0-9]*@\([0-9.]*\):.*/\1/' "$WORK/c$c" >"$WORK/t$c"
 done
@@ -53,23 +55,28 @@ awk -v b="$back" -v e="$err" 'BEGIN { exit !(b <= 2 * e) }' ||
 	fail "host timestamps go back by $back us, more than the collector's +-$err us"
 awk -v lo="$mono0" -v hi="$mono1" -v f="$(head -1 "$WORK/t0")" -v l="$(tail -1 "$WORK/t1")" \
 	-v e="$err" 'BEGIN { exit !(f >= lo - e / 1e6 && l <= hi + e / 1e6) }' ||
-	fail "host timestamps $(head -1 "$WORK/t0")..$(tail -1 "$WORK/t1") are outside the run $mono0..$mono1"
-! grep -q 'events dropped' "$WORK/collector.log" || fail "drops: $(grep dropped "$WORK/collector.log")"
+	fail "host timestamps $(head -1 "$WORK/t0")..$(tail -1 "$WORK/t1") are outside" \
+		"the run $mono0..$mono1"
+! grep -q 'events dropped' "$WORK/collector.log" ||
+	fail "drops: $(grep dropped "$WORK/collector.log")"
 
 # Loading twice, a bad parameter, no device: nonzero insmod, said; unload clean.
 twice=$(guest_says 'load twice rc=')
 [[ "$twice" == "load twice rc=0"* || "$twice" != *"File exists"* ]] && fail "loading twice: $twice"
-[ "$(guest_says 'unload rc=')" = "unload rc=0 loaded=no" ] || fail "rmmod: $(guest_says 'unload rc=')"
+[ "$(guest_says 'unload rc=')" = "unload rc=0 loaded=no" ] ||
+	fail "rmmod: $(guest_says 'unload rc=')"
 t=$(guest_says 'bad events rc=')
 [[ "$t" == "bad events rc=0"* || "$t" != *"loaded=no" ]] && fail "events=no_such_event: $t"
 grep -q "dmesg: .*hypertrace: events=no_such_event: no bridge for 'no_such_event'" "$CONSOLE" ||
 	fail "no dmesg line for events=no_such_event"
 [ "$(guest_says 'reload emit unload rc=')" = "reload emit unload rc=0" ] ||
 	fail "reload: $(guest_says 'reload')"
-grep -q "client=14 arg1=8 arg2=0x0000000000000001" "$ev" || fail "the reloaded module's event is missing"
+grep -q "client=14 arg1=8 arg2=0x0000000000000001" "$ev" ||
+	fail "the reloaded module's event is missing"
 t=$(guest_says 'no device rc=')
 [[ "$t" == "no device rc=0"* || "$t" != *"loaded=no"* ]] && fail "no device: $t"
 grep -q 'dmesg: .*hypertrace: no ivshmem device (PCI 1af4:1110)' "$CONSOLE" ||
 	fail "no dmesg line for the missing device"
 say "hypertrace.ko: $N events from each of 2 CPUs arrived with their args, host timestamps" \
-	"in order within the run (+-$err us; at worst $back us back); load twice: '${twice#load twice }'; bad parameter, no device refused; unload clean"
+	"in order within the run (+-$err us; at worst $back us back); load twice:" \
+	"'${twice#load twice }'; bad parameter, no device refused; unload clean"
