@@ -2,9 +2,10 @@
 # e2e: hypertrace.ko in the demo guest, on a system-mode region made by the
 # host collector. The guest emits N numbered events from each CPU through the
 # module; the collector prints every one, with its args, on the client of
-# its CPU, with host timestamps in order and inside the run. Loading twice,
-# with a bad parameter, or with no device fails (nonzero insmod, said in
-# dmesg); unloading is clean and the module loads again.
+# its CPU, with host timestamps inside the run and in order (within the
+# error the collector states). Loading twice, with a bad parameter, or with
+# no device fails (nonzero insmod, said in dmesg); unloading is clean and
+# the module loads again; first_client= moves the kernel's clients.
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/ht-guest.sh"
 N=200
@@ -73,10 +74,17 @@ grep -q "dmesg: .*hypertrace: events=no_such_event: no bridge for 'no_such_event
 	fail "reload: $(guest_says 'reload')"
 grep -q "client=14 arg1=8 arg2=0x0000000000000001" "$ev" ||
 	fail "the reloaded module's event is missing"
+[ "$(guest_says 'first_client=0 rc=')" = "first_client=0 rc=0" ] &&
+	grep -q "client=1 arg1=9 arg2=0x0000000000000001" "$ev" ||
+	fail "first_client=0: CPU 1's event is not on client 1: $(guest_says 'first_client=0')"
+t=$(guest_says 'first_client=16 rc=')
+[[ "$t" == "first_client=16 rc=0"* || "$t" != *"loaded=no" ]] && fail "first_client=16: $t"
+grep -q "dmesg: .*hypertrace: first_client=16, but the region has 16 clients" "$CONSOLE" ||
+	fail "no dmesg line for first_client=16"
 t=$(guest_says 'no device rc=')
 [[ "$t" == "no device rc=0"* || "$t" != *"loaded=no"* ]] && fail "no device: $t"
 grep -q 'dmesg: .*hypertrace: no ivshmem device (PCI 1af4:1110)' "$CONSOLE" ||
 	fail "no dmesg line for the missing device"
 say "hypertrace.ko: $N events from each of 2 CPUs arrived with their args, host timestamps" \
 	"in order within the run (+-$err us; at worst $back us back); load twice:" \
-	"'${twice#load twice }'; bad parameter, no device refused; unload clean"
+	"'${twice#load twice }'; bad parameter, no device refused; unload clean; first_client= works"
