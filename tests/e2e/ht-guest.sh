@@ -14,7 +14,7 @@ start_collector() {	# collector options...
 	COLLECTOR=$!
 	READER_PIDS+=($COLLECTOR)
 	for ((i = 0; i < 100; i++)); do
-		grep -q 'Ctrl-C to end' "$WORK/collector.log" && return 0
+		grep -qs 'Ctrl-C to end' "$WORK/collector.log" && return 0
 		kill -0 $COLLECTOR 2>/dev/null || fail "collector: $(cat "$WORK/collector.log")"
 		sleep 0.1
 	done
