@@ -123,16 +123,17 @@ static int ht_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		dev_err(&pdev->dev, "hypertrace: cannot enable the device (%d)\n", err);
 		goto free;
 	}
-	err = pci_request_region(pdev, 2, "hypertrace");
-	if (err) {
-		dev_err(&pdev->dev, "hypertrace: BAR2 is in use by another driver\n");
-		goto disable;
-	}
+	/*
+	 * BAR 2 is mapped but not claimed (no pci_request_region): a claimed
+	 * BAR cannot be mapped from user space under CONFIG_IO_STRICT_DEVMEM
+	 * (Debian's kernels), and user space in this guest shares the region
+	 * with the kernel, on other clients.
+	 */
 	err = ht_map(d);
 	if (!err)
 		err = ht_assign_clients(d);
 	if (err)
-		goto release;
+		goto disable;
 	dev_info(&pdev->dev,
 		 "hypertrace: region of %zu bytes, %u clients, %u args, %u entries; CPUs 0..%u "
 		 "emit on clients %u..%u; timestamps %s\n", d->len, d->l.max_clients,
@@ -143,8 +144,6 @@ static int ht_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	rcu_assign_pointer(ht_active, d);
 	mutex_unlock(&ht_lock);
 	return 0;
-release:
-	pci_release_region(pdev, 2);
 disable:
 	pci_disable_device(pdev);
 free:
@@ -163,7 +162,6 @@ static void ht_remove(struct pci_dev *pdev)
 	ht_bound = NULL;
 	mutex_unlock(&ht_lock);
 	synchronize_rcu();	/* emits run with irqs off: all of them are done now */
-	pci_release_region(pdev, 2);
 	pci_disable_device(pdev);
 	ht_free(d);
 }

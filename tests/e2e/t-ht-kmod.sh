@@ -5,7 +5,8 @@
 # its CPU, with host timestamps inside the run and in order (within the
 # error the collector states). Loading twice, with a bad parameter, or with
 # no device fails (nonzero insmod, said in dmesg); unloading is clean and
-# the module loads again; first_client= moves the kernel's clients.
+# the module loads again; first_client= moves the kernel's clients. The
+# seed's example in user space runs beside the module on client 0.
 source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/ht-guest.sh"
 N=200
@@ -61,6 +62,15 @@ awk -v lo="$mono0" -v hi="$mono1" -v f="$(head -1 "$WORK/t0")" -v l="$(tail -1 "
 ! grep -q 'events dropped' "$WORK/collector.log" ||
 	fail "drops: $(grep dropped "$WORK/collector.log")"
 
+# User space shares the region while the module is loaded: the seed's example
+# (client 0) emits its 2 events.
+[[ "$(guest_says 'user space with the module loaded rc=')" == *"loaded rc=0 " ]] ||
+	fail "the seed's example beside the module: $(guest_says 'user space')"
+for a in 1 0; do
+	grep -q "client=0 arg1=$a arg2=0x000000000000cafe arg3=0x000000000000dead" "$ev" ||
+		fail "the seed's example's event arg1=$a is not on client 0"
+done
+
 # Loading twice, a bad parameter, no device: nonzero insmod, said; unload clean.
 twice=$(guest_says 'load twice rc=')
 [[ "$twice" == "load twice rc=0"* || "$twice" != *"File exists"* ]] && fail "loading twice: $twice"
@@ -87,4 +97,5 @@ grep -q 'dmesg: .*hypertrace: no ivshmem device (PCI 1af4:1110)' "$CONSOLE" ||
 	fail "no dmesg line for the missing device"
 say "hypertrace.ko: $N events from each of 2 CPUs arrived with their args, host timestamps" \
 	"in order within the run (+-$err us; at worst $back us back); load twice:" \
-	"'${twice#load twice }'; bad parameter, no device refused; unload clean; first_client= works"
+	"'${twice#load twice }'; bad parameter, no device refused; unload clean; first_client= works;" \
+	"the seed's example shares the region (client 0)"
