@@ -10,7 +10,7 @@ source "$(dirname "$0")/../integration/lib.sh"
 source "$(dirname "$0")/ht-guest.sh"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 [ -f "$B/kmod/hypertrace.ko" ] || skip "no hypertrace.ko: make kmod guest"
-start_collector --entries 16384
+start_collector --entries 131072
 run_ht_guest ht-bridge
 sleep 0.1
 stop_collector
@@ -41,11 +41,15 @@ done
 # The module's loop on CPU 0 (process context, interrupted there by the
 # bridge's probes): every one of its events, in order, on client 14.
 bench=$(guest_says 'bench events=')
-[[ "$bench" == "bench events=10000 emitted=10000 "* ]] || fail "the loop: $bench"
+[[ "$bench" == "bench events=100000 emitted=100000 "* ]] || fail "the loop: $bench"
 grep "arg1=$((0x6b65726e00000100)) " "$ev" | grep -v ' client=14 ' && fail "loop events off client 14"
-for ((i = 0; i < 10000; i++)); do printf 'arg2=0x%016x\n' $i; done >"$WORK/want"
+for ((i = 0; i < 100000; i++)); do printf 'arg2=0x%016x\n' $i; done >"$WORK/want"
 grep "client=14 arg1=$((0x6b65726e00000100)) " "$ev" | awk '{ print $5 }' | diff -q - "$WORK/want" \
-	>/dev/null || fail "the loop's 10000 events are not all on the host, in order"
+	>/dev/null || fail "the loop's 100000 events are not all on the host, in order"
+inside=$(grep ' client=14 ' "$ev" | awk -v b="arg1=$((0x6b65726e00000100))" '
+	$4 == b { if (!first) first = NR; last = NR; next } { line[NR] = 1 }
+	END { for (n in line) if (n + 0 > first && n + 0 < last) k++; print k + 0 }')
+[ "$inside" -gt 0 ] || fail "no bridged event amid the loop's on CPU 0: the test proves nothing"
 
 # sched_switch: arg2 prev pid | prio << 32, arg3 next pid | prio << 32, arg4 state | preempt << 32
 grep "arg1=$((0x6b65726e00000001)) " "$ev" | awk -v last="$lastpid" '
@@ -73,5 +77,6 @@ END {
 	printf "%d distinct pids, %d switches with idle\n", distinct, idle
 	if (bad || chain || distinct < 50 || !idle) exit 1
 }' >"$WORK/check" || fail "sched_switch: $(tail -5 "$WORK/check")"
-say "bridge:$summary (dmesg) all on the host, none lost, with 10000 of a loop on CPU 0; sched_switch: $(tail -1 "$WORK/check")," \
+say "bridge:$summary (dmesg) all on the host, none lost, with 100000 of a loop on CPU 0" \
+	"($inside bridged events amid them); sched_switch: $(tail -1 "$WORK/check")," \
 	"pids 0..$lastpid, each CPU's chain of prev/next unbroken"
