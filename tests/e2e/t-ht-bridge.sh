@@ -42,7 +42,8 @@ done
 # bridge's probes): every one of its events, in order, on client 14.
 bench=$(guest_says 'bench events=')
 [[ "$bench" == "bench events=100000 emitted=100000 "* ]] || fail "the loop: $bench"
-grep "arg1=$((0x6b65726e00000100)) " "$ev" | grep -v ' client=14 ' && fail "loop events off client 14"
+grep "arg1=$((0x6b65726e00000100)) " "$ev" | grep -v ' client=14 ' &&
+	fail "loop events off client 14"
 for ((i = 0; i < 100000; i++)); do printf 'arg2=0x%016x\n' $i; done >"$WORK/want"
 grep "client=14 arg1=$((0x6b65726e00000100)) " "$ev" | awk '{ print $5 }' | diff -q - "$WORK/want" \
 	>/dev/null || fail "the loop's 100000 events are not all on the host, in order"
