@@ -141,13 +141,48 @@ $(B)/static/vt-mark: tests/tools/vt-mark.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -o $@ $<
 
+# hypertrace in the guest (system mode): the seed's example, unchanged, and
+# the guest's side of the tests and benchmark, static like everything there.
+GUEST_HT := $(B)/static/seed-hypertrace-example $(B)/static/ht-timeline $(B)/static/ht-emit \
+	    $(B)/static/ht-guest-bench
+$(B)/static/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) -static -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
+
+$(B)/static/ht-timeline: guest/src/ht-timeline.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -static -o $@ $< $(B)/libhypertrace.a
+
+$(B)/static/ht-emit: guest/src/ht-emit.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -static -o $@ $< $(B)/libhypertrace.a
+
+$(B)/static/ht-guest-bench: bench/ht-guest-bench.c $(B)/libhypertrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iinclude -static -o $@ $< $(B)/libhypertrace.a
+
 # The demo guest (Debian kernel + busybox + static agent), cached in build/guest.
 GUEST_INPUTS := guest/build.sh guest/init $(wildcard guest/workloads/*) $(B)/static/trace-agent \
-		$(B)/static/vt-mark
-$(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS)
+		$(B)/static/vt-mark $(GUEST_HT)
+$(B)/guest/initramfs.cpio.gz: $(GUEST_INPUTS) $(B)/kmod/hypertrace.ko
 	guest/build.sh
 
 guest: $(B)/guest/initramfs.cpio.gz
+
+# hypertrace.ko for the demo guest's kernel, built by Kbuild against its
+# Debian headers (kmod/headers.sh fetches them) in build/kmod/src, where the
+# sources are linked (Kbuild writes its objects next to them).
+KMOD_SRC := kmod/Kbuild $(wildcard kmod/*.c kmod/*.h kmod/compat/*.h) kmod/headers.sh \
+	    include/hypertrace-abi.h include/linux/hypertrace.h lib/ht-region.c lib/ht-region.h
+$(B)/kmod/hypertrace.ko: $(KMOD_SRC)
+	@mkdir -p $(B)/kmod/src
+	@for f in kmod/Kbuild kmod/*.c kmod/*.h lib/ht-region.c; do \
+		ln -sf $(CURDIR)/$$f $(B)/kmod/src/; done
+	@for d in kmod/compat include lib; do ln -sfn $(CURDIR)/$$d $(B)/kmod/src/$$(basename $$d); done
+	kdir=$$(kmod/headers.sh) && $(MAKE) -C $$kdir M=$(CURDIR)/$(B)/kmod/src modules
+	cp $(B)/kmod/src/hypertrace.ko $@
+
+kmod: $(B)/kmod/hypertrace.ko
 
 # The main job: boot the demo guest, record it from the host, report.
 demo:
@@ -171,6 +206,8 @@ bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
 	bench/guest.sh
 	$(B)/bench/hypertrace-emit
 	bench/hypertrace-collector.sh
+	bench/hypertrace-guest.sh
+	bench/ht-kmod.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -194,5 +231,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo demo-host guest bench install format clean
+.PHONY: all tests deps check demo demo-host guest kmod bench install format clean
 .DELETE_ON_ERROR:

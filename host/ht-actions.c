@@ -59,6 +59,7 @@ struct ht_actions {
 	struct rule rules[MAX_RULES];
 	int nr_rules;
 	const char *qmp_path;
+	bool qmp_later;			/* connect at the first action (system mode) */
 	struct qmp qmp;
 	uint16_t queue[MAX_QUEUED];	/* rules matched this round, in event order */
 	int nr_queued;
@@ -202,11 +203,16 @@ int ht_actions_start(struct ht_actions *a)
 {
 	char err[512];
 
-	if (a->qmp_path && qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) {
+	if (a->qmp_path && !a->qmp_later && qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) {
 		vt_err("%s", err);
 		return -1;
 	}
 	return 0;
+}
+
+void ht_actions_connect_later(struct ht_actions *a)
+{
+	a->qmp_later = true;
 }
 
 bool ht_actions_any(const struct ht_actions *a)
@@ -277,7 +283,9 @@ void ht_actions_run(struct ht_actions *a)
 
 			if (act->kind == ACT_EXEC) {
 				run_exec(a, act->cmd);
-			} else if (qmp_trace_event(&a->qmp, act->name, act->enable, err,
+			} else if ((a->qmp.fd < 0 && a->qmp_later &&
+				    qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) ||
+				   qmp_trace_event(&a->qmp, act->name, act->enable, err,
 						   sizeof(err))) {
 				a->failed++;
 				vt_err("%s", err);

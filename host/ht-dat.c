@@ -76,6 +76,7 @@ struct ht_dat {
 	uint32_t max_clients, num_args, payload, ev_size;
 	unsigned long pid;
 	int err;
+	const char *clock;	/* the trace_clock file: which clock the timestamps count */
 	struct dat_client *cl;
 };
 
@@ -130,6 +131,7 @@ struct ht_dat *ht_dat_open(const char *output, uint32_t max_clients, uint32_t nu
 	d->ev_size = d->payload <= MAX_SMALL ? 4 + d->payload : 8 + d->payload;
 	d->pid = pid;
 	d->spool_fd = -1;
+	d->clock = trace_clock;
 	/* both files now, so that a directory we cannot write fails before the run */
 	snprintf(d->tmp_path, sizeof(d->tmp_path), "%s.XXXXXX", output);
 	d->out_fd = mkostemp(d->tmp_path, O_CLOEXEC);
@@ -141,6 +143,13 @@ struct ht_dat *ht_dat_open(const char *output, uint32_t max_clients, uint32_t nu
 		return NULL;
 	}
 	return d;
+}
+
+void ht_dat_clock(struct ht_dat *d, const char *clock)
+{
+	d->clock = strcmp(clock, "x86-tsc") ?
+		"local global counter uptime perf [mono] mono_raw boot x86-tsc\n" :
+		"local global counter uptime perf mono mono_raw boot [x86-tsc]\n";
 }
 
 /* Append the client's finished sub-buffers to the spool. */
@@ -322,7 +331,7 @@ static int write_file(struct ht_dat *d, int nr_cpus, const uint32_t *client_of)
 		.header_event = { header_event, sizeof(header_event) - 1 },
 		.formats = &format,
 		.nr_formats = 1,
-		.trace_clock = { trace_clock, sizeof(trace_clock) - 1 },
+		.trace_clock = { d->clock, strlen(d->clock) },
 		.nr_cpus = nr_cpus,
 	};
 	uint64_t table, off, offsets[nr_cpus], sizes[nr_cpus];

@@ -23,6 +23,7 @@ void ht_log_init(struct ht_log *l, int fd, unsigned long pid, uint32_t num_args)
 	l->err = 0;
 	l->len = 0;
 	l->num_args = num_args;
+	l->nsec = false;
 	p = l->pid + sizeof(l->pid);
 	*--p = '@';
 	do
@@ -113,7 +114,15 @@ void ht_log_event(struct ht_log *l, const struct ht_event *ev, uint64_t ts)
 	p = put_str(p, l->pid, l->pid_len);
 	p = put_dec(p, ts / 1000000000);
 	*p++ = '.';
-	p = put_dec6(p, ts / 1000 % 1000000);
+	if (l->nsec) {		/* --guest-clock: SEC.NSEC */
+		uint32_t ns = ts % 1000000000, ms = ns / 1000000;
+
+		*p++ = '0' + ms / 100;
+		memcpy(p, dec2 + 2 * (ms % 100), 2);
+		p = put_dec6(p + 2, ns % 1000000);
+	} else {
+		p = put_dec6(p, ts / 1000 % 1000000);
+	}
 	p = S(p, ":guest_hypertrace cpu=");
 	p = put_dec(p, ev->client);
 	p = S(p, " client=");

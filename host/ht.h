@@ -24,6 +24,7 @@ struct ht_log {
 	char pid[24];		/* "PID@", as QEMU's log backend starts its lines */
 	size_t pid_len;
 	uint32_t num_args;
+	bool nsec;		/* SEC.NSEC (a guest's own clock, --guest-clock), not SEC.USEC */
 	char buf[1 << 16];
 };
 
@@ -44,6 +45,8 @@ struct ht_dat_stats {
 struct ht_dat *ht_dat_open(const char *output, uint32_t max_clients, uint32_t num_args,
 			   unsigned long pid);
 void ht_dat_event(struct ht_dat *d, const struct ht_event *ev, uint64_t ts);
+/* System mode, --guest-clock: the timestamps are the guest's @clock (x86-tsc, mono). */
+void ht_dat_clock(struct ht_dat *d, const char *clock);
 /* Write the trace.dat (under a temporary name, then renamed) and free @d. */
 int ht_dat_finish(struct ht_dat *d, struct ht_dat_stats *st);
 /* Drop everything (an error path): nothing is left on disk. */
@@ -61,6 +64,11 @@ int ht_actions_qmp(struct ht_actions *a, const char *socket);
 /* Check the rules are complete (exit 2 if not), then connect to QMP (exit 1). */
 int ht_actions_check(struct ht_actions *a, uint32_t num_args);
 int ht_actions_start(struct ht_actions *a);
+/*
+ * System mode: QEMU starts after the collector (it maps the region the
+ * collector makes), so connect to QMP at the first --trace-event instead.
+ */
+void ht_actions_connect_later(struct ht_actions *a);
 bool ht_actions_any(const struct ht_actions *a);
 /* Called for each event: queues the actions of every rule that matches. */
 void ht_actions_match(struct ht_actions *a, const struct ht_event *ev);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ht-clock.h"
+#include "ht-system.h"
 #include "ht.h"
 #include "vtrace.h"
 
@@ -45,6 +46,18 @@ static const char usage[] =
 "  -o, --output FILE      where the events go (log: default standard output;\n"
 "                         dat: default trace.dat, written at exit)\n"
 "  -k, --keep             leave the region in place at exit\n"
+"System mode (a full guest on stock QEMU, docs/hypertrace.md):\n"
+"  -S, --system           size the region for QEMU's ivshmem-plain (a power of 2)\n"
+"                         and print the QEMU options to add; the guest's clocks\n"
+"                         are mapped to the host's from the events themselves;\n"
+"                         --qmp connects at the first action (QEMU starts later)\n"
+"      --print-options[=qemu|libvirt]\n"
+"                         with --system: only print the QEMU options (default)\n"
+"                         or libvirt XML for such a region, and exit (start the\n"
+"                         collector before QEMU: it makes the file)\n"
+"  -G, --guest-clock      with --system: keep the guest's own timestamps (its\n"
+"                         TSC: log SEC.NSEC, dat clock x86-tsc), to merge exactly\n"
+"                         with a guest trace.dat of trace_clock x86-tsc\n"
 "Actions (the host's own commands; no guest data reaches them):\n"
 "      --on argN=V        a rule: when an event's argN is V, run the actions that\n"
 "                         follow it (V decimal or 0x hex)\n"
@@ -57,6 +70,7 @@ static const char usage[] =
 
 struct collector {
 	uint32_t num_args;
+	bool guest_clock;	/* keep the guest's own timestamps */
 	uint64_t events, by_clock[3];	/* HT_CLOCK_MONO, HT_CLOCK_TSC, other */
 	struct ht_clock clock;
 	struct ht_cursor *cursors;	/* per client */
@@ -69,7 +83,10 @@ static void on_event(const struct ht_event *ev, void *ctx)
 {
 	struct collector *c = ctx;
 	const uint64_t *a = ev->args;	/* those past num_args are 0 */
-	uint64_t ts = ht_clock_to_mono(&c->clock, ev->clock, ev->raw_ts);
+	uint64_t ts;
+
+	ht_clock_observe(&c->clock, ev->clock, ev->raw_ts);	/* system mode only */
+	ts = c->guest_clock ? ev->raw_ts : ht_clock_to_mono(&c->clock, ev->clock, ev->raw_ts);
 
 	/* $arg1 is arg1, as the seed's SystemTap script wants; SDT allows 12 */
 	STAP_PROBE12(vtrace, guest_hypertrace, a[0], ev->client, a[1], a[2], a[3], a[4], a[5],
@@ -95,6 +112,8 @@ static void *make_region(const char *path, uint32_t clients, uint32_t args, uint
 	int fd;
 
 	*len = ht_region_size(clients, args, entries);
+	if (flags & HT_FLAG_SYSTEM)
+		*len = ht_system_size(*len);	/* QEMU's ivshmem needs a power of two */
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		vt_err("cannot create %s: %s%s", path, strerror(errno),
@@ -123,6 +142,7 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 {
 	int c_i, n, total = 0;
 
+	ht_clock_round(&c->clock);
 	for (c_i = 0; c_i < (int)l->max_clients; c_i++) {
 		n = ht_consume(map, l, c_i, &c->cursors[c_i], l->ring_entries, on_event, c);
 		if (n >= 0)
@@ -150,6 +170,10 @@ static void report_clock(const struct collector *c)
 {
 	const struct ht_clock *ck = &c->clock;
 
+	if (ck->system) {	/* the guest's clocks: how well their offsets are known */
+		ht_clock_report(ck);
+		return;
+	}
 	if (c->by_clock[HT_CLOCK_TSC])
 		vt_info("timestamps: %" PRIu64 " events stamped with the TSC, mapped to host "
 			"CLOCK_MONOTONIC by a line fitted to clock_gettime (%.6f ns/tick over "
@@ -172,6 +196,8 @@ struct options {
 	const char *path, *output;
 	long clients, args, entries;
 	bool keep, dat;
+	bool system, guest_clock;
+	const char *print_options;	/* qemu or libvirt, or NULL */
 };
 
 static int number(const char *opt, const char *s, long max, long *v)
@@ -190,7 +216,7 @@ static int number(const char *opt, const char *s, long max, long *v)
 /* Returns 0, 1 for --help, or -1 after an error line. */
 static int parse_options(struct options *o, struct ht_actions *act, int argc, char **argv)
 {
-	enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP };
+	enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP, OPT_PRINT };
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "clients", required_argument, NULL, 'c' },
@@ -203,13 +229,16 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 		{ "exec", required_argument, NULL, OPT_EXEC },
 		{ "trace-event", required_argument, NULL, OPT_TRACE },
 		{ "qmp", required_argument, NULL, OPT_QMP },
+		{ "system", no_argument, NULL, 'S' },
+		{ "print-options", optional_argument, NULL, OPT_PRINT },
+		{ "guest-clock", no_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, r = 0;
 
 	opterr = 0;	/* one error line, ours */
-	while (!r && (c = getopt_long(argc, argv, "p:c:a:e:f:o:kh", opts, NULL)) != -1) {
+	while (!r && (c = getopt_long(argc, argv, "p:c:a:e:f:o:kSGh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': o->path = optarg; break;
 		case 'c': r = number("--clients", optarg, HT_MAX_CLIENTS, &o->clients); break;
@@ -231,6 +260,9 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 			break;
 		case 'o': o->output = optarg; break;
 		case 'k': o->keep = true; break;
+		case 'S': o->system = true; break;
+		case 'G': o->guest_clock = true; break;
+		case OPT_PRINT: o->print_options = optarg ? optarg : "qemu"; break;
 		case OPT_ON: r = ht_actions_on(act, optarg); break;
 		case OPT_EXEC: r = ht_actions_exec(act, optarg); break;
 		case OPT_TRACE: r = ht_actions_trace_event(act, optarg); break;
@@ -250,6 +282,11 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 	}
 	if (!o->path) {
 		vt_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
+		return -1;
+	}
+	if ((o->guest_clock || o->print_options) && !o->system) {
+		vt_err("--%s is for --system: a region for a system-mode guest",
+		       o->guest_clock ? "guest-clock" : "print-options");
 		return -1;
 	}
 	return ht_actions_check(act, o->args);
@@ -273,6 +310,7 @@ static int open_output(struct collector *c, const struct options *o, struct ht_l
 		}
 	}
 	ht_log_init(log, fd, getpid(), o->args);
+	log->nsec = o->guest_clock;
 	c->log = log;
 	return 0;
 }
@@ -363,9 +401,10 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 		if (ht_dat_finish(c->dat, &st))
 			ret = 1;
 		else
-			vt_info("wrote %s (trace.dat v6, clock mono): %" PRIu64 " events of %d "
+			vt_info("wrote %s (trace.dat v6, clock %s): %" PRIu64 " events of %d "
 				"client%s; read it with 'trace-cmd report -i %s'",
-				o->output ? o->output : "trace.dat", st.events, st.cpus,
+				o->output ? o->output : "trace.dat",
+				o->guest_clock ? "the guest's" : "mono", st.events, st.cpus,
 				st.cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
 		/* the TSC map moves by tens of ns at a recalibration; more is the guest's doing */
 		if (st.clamped)
@@ -397,6 +436,15 @@ int cmd_hypertrace(int argc, char **argv)
 	case 1: ht_actions_free(col.actions); return 0;
 	case -1: ht_actions_free(col.actions); return 2;
 	}
+	if (o.print_options) {
+		uint64_t size = ht_system_size(ht_region_size(o.clients, o.args, o.entries));
+
+		ht_actions_free(col.actions);
+		return ht_system_print_options(stdout, o.path, size, o.print_options) ? 2 : 0;
+	}
+	col.guest_clock = o.guest_clock;
+	if (o.system)
+		ht_actions_connect_later(col.actions);
 	if (!ht_actions_any(col.actions)) {
 		ht_actions_free(col.actions);
 		col.actions = NULL;
@@ -410,13 +458,22 @@ int cmd_hypertrace(int argc, char **argv)
 	if ((col.actions && ht_actions_start(col.actions)) || open_output(&col, &o, log))
 		goto out;
 	ht_clock_init(&col.clock);
+	if (o.system)
+		ht_clock_system(&col.clock);
+	if (col.dat && o.guest_clock)
+		ht_dat_clock(col.dat, col.clock.tsc_ok ? "x86-tsc" : "mono");
 	sfd = sig_fd();
 	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
 	map = make_region(o.path, o.clients, o.args, o.entries,
-			  col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0, &len);
+			  (col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0) | (o.system ? HT_FLAG_SYSTEM : 0),
+			  &len);
 	if (!map) {
 		ht_dat_abort(col.dat);
 		goto out;
+	}
+	if (o.system) {
+		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
+		ht_system_print_options(stderr, o.path, len, "qemu");
 	}
 	ht_region_check(map, len, &l, NULL);	/* ours, just made: read once, here */
 	col.num_args = l.num_args;

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ht-system.h"
 #include "vtrace.h"
 
 #define KVM_PROBE_SECONDS 30
@@ -34,10 +35,14 @@ static const char usage[] =
 "  -s, --seconds S      how long the demo workload runs (default 10)\n"
 "      --console FILE   the guest's console (default DIR/console.log)\n"
 "      --append TEXT    more of the guest kernel's command line\n"
-"      --accel tcg|kvm  skip the KVM probe\n";
+"      --accel tcg|kvm  skip the KVM probe\n"
+"      --hypertrace BASE  give the guest the hypertrace region BASE as an\n"
+"                       ivshmem-plain PCI device (made by vtrace hypertrace\n"
+"                       --system --path BASE, which must run first)\n";
 
 struct guest {
 	const char *dir, *guest_dir, *workload, *console, *accel, *append;
+	char *ht_object, *ht_device;	/* QEMU's options for the hypertrace region */
 	int cpus, mem, seconds;
 	char **extra;
 	int nr_extra;
@@ -108,6 +113,12 @@ static char **qemu_argv(const struct guest *g, const char *accel, const char *wo
 			add(argv, &n, "virtserialport,bus=virtio-serial0.0,nr=%d,chardev=charchannel%d,"
 			    "id=channel%d,name=" DATA_NAME_FMT, i + 2, i + 1, i + 1, i);
 		}
+	}
+	if (g->ht_object) {
+		add(argv, &n, "-object");
+		add(argv, &n, "%s", g->ht_object);
+		add(argv, &n, "-device");
+		add(argv, &n, "%s", g->ht_device);
 	}
 	for (i = 0; i < g->nr_extra; i++)
 		add(argv, &n, "%s", g->extra[i]);
@@ -196,6 +207,7 @@ int cmd_run_guest(int argc, char **argv)
 		{ "console", required_argument, NULL, 'C' },
 		{ "accel", required_argument, NULL, 'A' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "hypertrace", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -203,7 +215,8 @@ int cmd_run_guest(int argc, char **argv)
 			   .cpus = 2, .mem = 512, .seconds = 10 };
 	struct sigaction sa = { .sa_handler = forward };
 	char console[4096], kernel[4096], **qargv;
-	const char *accel;
+	const char *accel, *hypertrace = NULL;
+	uint64_t ht_size;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "d:c:m:g:w:s:h", opts, NULL)) != -1) {
@@ -217,6 +230,7 @@ int cmd_run_guest(int argc, char **argv)
 		case 'C': g.console = optarg; break;
 		case 'A': g.accel = optarg; break;
 		case 'a': g.append = optarg; break;
+		case 'H': hypertrace = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
@@ -235,6 +249,9 @@ int cmd_run_guest(int argc, char **argv)
 		vt_err("no guest image in %s; build it with 'make guest'", g.guest_dir);
 		return 1;
 	}
+	if (hypertrace && (ht_system_check(hypertrace, &ht_size) ||
+			   ht_system_qemu_args(hypertrace, ht_size, &g.ht_object, &g.ht_device)))
+		return 1;
 	if (setup_channels(g.dir, g.cpus))
 		return 1;
 	snprintf(console, sizeof(console), "%s", g.console ? g.console : "");

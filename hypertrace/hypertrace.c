@@ -18,6 +18,7 @@
 #endif
 
 #include "hypertrace.h"
+#include "ht-pci.h"
 #include "ht-region.h"
 
 /*
@@ -53,11 +54,14 @@ static int open_fail(struct hypertrace *ht, int fd, int err)
 	return -1;
 }
 
-static int map_region(struct hypertrace *ht, const char *path)
+static int map_region(struct hypertrace *ht, const char *base)
 {
+	char path[4096];	/* system mode: the device's BAR (pci.c) */
 	struct stat st;
 	int fd;
 
+	if (ht_pci_resolve(base, path, sizeof(path)))
+		return open_fail(ht, -1, errno);
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return open_fail(ht, -1, errno);

@@ -11,11 +11,9 @@ static struct hypertrace *channel;
 int qemu_hypertrace_init(const char *base)
 {
 	if (!base)
-		base = getenv("VTRACE_HYPERTRACE");
-	if (!base) {
-		errno = ENOENT;
-		return -1;
-	}
+		base = getenv("VTRACE_HYPERTRACE");	/* else NULL: find the PCI device */
+	if (base && !*base)
+		base = NULL;
 	if (channel)
 		qemu_hypertrace_fini();
 	channel = hypertrace_open(base);

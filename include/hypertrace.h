@@ -19,9 +19,12 @@ extern "C" {
 struct hypertrace;
 
 /*
- * Map the region at @path (a file the collector made: /dev/shm/... in user
- * mode). NULL with errno set: ENOENT no such file, EINVAL not a hypertrace
- * region, EACCES not permitted.
+ * Map the region at @path: in user mode, the file the collector made
+ * (/dev/shm/...); in a system-mode guest, NULL finds the hypertrace
+ * ivshmem device, and a PCI address (0000:00:04.0) or its sysfs directory
+ * names one (root is needed to map a device). NULL with errno set: ENOENT
+ * no such file, ENODEV no hypertrace device, EINVAL not a hypertrace
+ * region, EACCES not permitted, EBUSY a driver claimed the device's memory.
  */
 struct hypertrace *hypertrace_open(const char *path);
 void hypertrace_close(struct hypertrace *ht);

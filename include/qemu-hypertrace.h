@@ -16,8 +16,10 @@ extern "C" {
 
 /*
  * Open the channel. @base is the region's path (user mode: the path given
- * to the collector); NULL looks for the VTRACE_HYPERTRACE environment
- * variable. Returns 0, or -1 with errno set.
+ * to the collector), or in a system-mode guest the device's PCI address or
+ * sysfs directory; NULL takes the VTRACE_HYPERTRACE environment variable,
+ * and without it finds the hypertrace PCI device (ivshmem). Returns 0, or
+ * -1 with errno set (ENODEV: no device; EACCES: not root).
  */
 int qemu_hypertrace_init(const char *base);
 void qemu_hypertrace_fini(void);

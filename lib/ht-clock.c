@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -105,6 +106,102 @@ void ht_clock_update(struct ht_clock *ck)
 	ck->last_ns = ns;
 }
 
+void ht_clock_system(struct ht_clock *ck)
+{
+	ck->system = true;
+	ck->round_ns = mono_ns();	/* nothing was published before the region was made */
+	ck->after_ns = ck->round_ns;
+}
+
+void ht_clock_round(struct ht_clock *ck)
+{
+	ck->after_ns = ck->round_ns;
+	ck->round_ns = mono_ns();
+}
+
+/* A guest ts in ns since its clock's first one seen (the host's TSC rate: see ht-clock.h). */
+static int64_t guest_rel_ns(const struct ht_clock *ck, const struct ht_guest_clock *g,
+			    uint32_t clock, uint64_t ts)
+{
+	__int128 d = (int64_t)(ts - g->ref);
+	const __int128 lim = (__int128)1 << 61;	/* a forged ts: keep sums in range */
+
+	if (clock == HT_CLOCK_TSC && ck->tsc_ok)
+		d = (d * ck->mult) >> 32;	/* ht_clock_to_mono's fixed-point slope */
+	return (int64_t)(d > lim ? lim : d < -lim ? -lim : d);
+}
+
+/*
+ * Published after the previous poll began, seen in this one: the event
+ * happened in (after_ns, now], so host - guest lies in (after - rel, now - rel].
+ * A bracket that misses the interval so far means the offset moved (the VM
+ * was paused, or the guest wrote its TSC): start again from it.
+ */
+void ht_clock_observe(struct ht_clock *ck, uint32_t clock, uint64_t ts)
+{
+	struct ht_guest_clock *g = &ck->guest[clock == HT_CLOCK_TSC];
+	int64_t rel, lo, hi;
+	double half;
+
+	if (!ck->system)
+		return;
+	if (!g->valid) {
+		g->valid = true;
+		g->ref = ts;
+		g->lo = INT64_MIN;
+		g->hi = INT64_MAX;
+	}
+	rel = guest_rel_ns(ck, g, clock, ts);
+	lo = (int64_t)ck->after_ns - rel;
+	hi = (int64_t)mono_ns() - rel;
+	if (lo > g->hi || hi < g->lo) {
+		g->resets++;
+		g->events = 0;
+		g->lo = lo;
+		g->hi = hi;
+	}
+	if (lo > g->lo)
+		g->lo = lo;
+	if (hi < g->hi)
+		g->hi = hi;
+	g->events++;
+	half = (double)(g->hi - g->lo) / 2;
+	if (half > g->max_half_ns)
+		g->max_half_ns = half;
+}
+
+void ht_clock_report(const struct ht_clock *ck)
+{
+	static const char *const name[] = { "CLOCK_MONOTONIC", "TSC" };
+	int i;
+
+	for (i = 0; ck->system && i < 2; i++) {
+		const struct ht_guest_clock *g = &ck->guest[i];
+
+		if (!g->valid)
+			continue;
+		fprintf(stderr, "guest %s -> host CLOCK_MONOTONIC: offset known within +-%.1f us "
+			"from %llu events; every event within +-%.1f us%s",
+			name[i], (g->hi - g->lo) / 2e3, (unsigned long long)g->events,
+			g->max_half_ns / 1e3, g->resets ? "" : "\n");
+		if (g->resets)
+			fprintf(stderr, " (the offset moved %llu times: the VM paused, or the "
+				"guest set its clock)\n", (unsigned long long)g->resets);
+	}
+}
+
+/* A system-mode guest's ts: the middle of its offset's interval. */
+static uint64_t guest_to_mono(const struct ht_clock *ck, uint32_t clock, uint64_t ts)
+{
+	const struct ht_guest_clock *g = &ck->guest[clock == HT_CLOCK_TSC];
+	int64_t ns;
+
+	if (!g->valid)
+		return 0;
+	ns = guest_rel_ns(ck, g, clock, ts) + g->lo + (g->hi - g->lo) / 2;
+	return ns < 0 ? 0 : (uint64_t)ns;
+}
+
 /*
  * In integers (a 32.32 fixed-point slope, 2^-32 ns per tick: under a ns
  * over minutes between points): per event, the double conversions cost as
@@ -114,6 +211,8 @@ uint64_t ht_clock_to_mono(const struct ht_clock *ck, uint32_t clock, uint64_t ts
 {
 	__int128 ns;
 
+	if (ck->system)
+		return guest_to_mono(ck, clock, ts);
 	if (clock != HT_CLOCK_TSC || !ck->tsc_ok)
 		return ts;
 	/* from the latest point: events are read within milliseconds of it */

@@ -213,8 +213,14 @@ static void init_errors(void **state)
 	assert_int_equal(errno, EINVAL);
 	unlink(path);
 	unsetenv("VTRACE_HYPERTRACE");
+	/* no base: the PCI scan (pci.c) finds no ivshmem device on this host */
 	assert_int_equal(qemu_hypertrace_init(NULL), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_int_equal(errno, ENODEV);
+	/* a PCI address: none there, or a device that is not ivshmem (left alone) */
+	assert_int_equal(qemu_hypertrace_init("0000:ff:1f.7"), -1);
+	assert_int_equal(errno, ENODEV);
+	assert_int_equal(qemu_hypertrace_init("00:00.0"), -1);
+	assert_int_equal(errno, ENODEV);
 	qemu_hypertrace(0, 1);			/* uninitialized: harmless */
 	assert_null(qemu_hypertrace_data(0));
 }

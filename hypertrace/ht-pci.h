@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* libhypertrace in a system-mode guest: finding the ivshmem device (pci.c). */
+#ifndef HT_PCI_H
+#define HT_PCI_H
+
+#include <stddef.h>
+
+#define HT_PCI_SYSFS	"/sys/bus/pci/devices"
+#define HT_PCI_VENDOR	0x1af4	/* Red Hat, Inc. (QEMU's virtual devices) */
+#define HT_PCI_DEVICE	0x1110	/* Inter-VM shared memory (ivshmem) */
+
+/*
+ * The file to map for @base: NULL finds the first ivshmem device that holds
+ * a hypertrace region; a PCI address (0000:00:04.0, or 00:04.0) or a sysfs
+ * device directory names one; any other path is the region itself (user
+ * mode). A device is enabled first, and its BAR 2 (resource2) is the file.
+ * Returns 0 with @out set, or -1 with errno: ENODEV no such device (or none
+ * with a hypertrace region), EACCES not permitted (root is needed), EBUSY
+ * a driver (hypertrace.ko?) claimed the device's memory.
+ */
+int ht_pci_resolve(const char *base, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kmod/compat: see stdint.h. */
+#include <linux/types.h>
