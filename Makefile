@@ -120,15 +120,36 @@ demo-host:
 	@$(MAKE) --no-print-directory tests
 	@scripts/demo-host.sh
 
-$(B)/bench/hypertrace-emit: bench/hypertrace-emit.c $(B)/libhypertrace.a
+# bench/hypertrace.sh's programs: the emitter, and its LTTng-UST peer when
+# liblttng-ust-dev is installed (scripts/deps.sh --bench; skipped without it).
+$(B)/bench/hypertrace: bench/hypertrace.c $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
 
-bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
+$(B)/bench/hypertrace-lttng: bench/hypertrace-lttng.c bench/hypertrace-lttng-tp.h
+	@mkdir -p $(dir $@)
+	$(CC) -Ibench $(CFLAGS) -o $@ $< -llttng-ust -ldl
+
+HT_BENCH := $(B)/bench/hypertrace \
+	    $(if $(shell pkg-config --exists lttng-ust 2>/dev/null && echo y),$(B)/bench/hypertrace-lttng)
+
+# The bench-only packages first; then a new make, which sees what they brought.
+bench:
+	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory bench-all
+
+bench-all: all $(TOOL_BIN) guest $(HT_BENCH)
 	bench/agent-flood.sh
 	bench/record-throughput.sh
 	bench/guest.sh
-	$(B)/bench/hypertrace-emit
+	bench/hypertrace.sh
+
+bench-hypertrace:
+	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory all bench-ht-bins
+	bench/hypertrace.sh
+
+bench-ht-bins: $(HT_BENCH)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -142,5 +163,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo demo-host guest bench install format clean
+.PHONY: all tests deps check demo demo-host guest bench bench-all bench-hypertrace bench-ht-bins \
+	install format clean
 .DELETE_ON_ERROR:

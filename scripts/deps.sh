@@ -1,11 +1,16 @@
 #!/bin/sh
 # Install the Debian packages that vtrace's build, tests and demo need.
 # Does nothing when everything is already present; uses sudo when not root.
+# --bench adds what only the benchmarks need (make bench: LTTng-UST, the
+# peer bench/hypertrace.sh measures against).
 set -eu
 
 PKGS="make gcc pkg-config libc6-dev
 libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev libzstd-dev
 trace-cmd qemu-system-x86 cpio"
+
+BENCH_PKGS="liblttng-ust-dev lttng-tools"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS $BENCH_PKGS"
 
 missing=""
 for p in $PKGS; do
