@@ -11,12 +11,16 @@
 # ratios and the targets (PASS/MISS). Not a test: it judges, it does not fail
 # on a MISS. Needs root for the trace_marker peer and the system LTTng daemon.
 #
-#   bench/hypertrace.sh          (after make bench's builds; RATE=, SECS= to change the
-#                                 sustained run, 5000000 events/s for 5 s by default)
+#   bench/hypertrace.sh     (make bench-hypertrace builds and runs it)
+#   RATE=N SECS=N: the sustained run (default 5000000 events/s for 5 s);
+#   ENTRIES=N: ring entries per client (default 65536, the collector's);
+#   VTRACE=PATH: another build of the collector.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 B=$ROOT/build
+VTRACE=${VTRACE:-$B/vtrace}	# the collector (another build of it may be measured)
 RATE=${RATE:-5000000}
+ENTRIES=${ENTRIES:-65536}	# ring entries per client, the collector's default
 SECS=${SECS:-5}
 NCPU=$(nproc)
 EMIT_CPU=0
@@ -33,13 +37,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for f in "$B/vtrace" "$B/bench/hypertrace"; do
+for f in "$VTRACE" "$B/bench/hypertrace"; do
 	[ -x "$f" ] || { echo "bench/hypertrace: $f is missing: run make bench" >&2; exit 1; }
 done
 num() { sed -n "s/^$1 //p" "$2"; }
 
 # The collector's output format: trace.dat when it has one (faster to write).
-if "$B/vtrace" hypertrace --help | grep -q -- '--format'; then
+if "$VTRACE" hypertrace --help | grep -q -- '--format'; then
 	FMT=(--format dat) OUT=$W/ht.dat
 else
 	FMT=() OUT=$W/ht.log
@@ -47,8 +51,8 @@ fi
 
 # collector_start CLIENTS: the real collector on COL_CPU, the region at REGION.
 collector_start() {
-	taskset -c $COL_CPU "$B/vtrace" hypertrace --path "$REGION" --clients "$1" --args 4 \
-		"${FMT[@]}" -o "$OUT" 2>"$W/col.err" &
+	taskset -c $COL_CPU "$VTRACE" hypertrace --path "$REGION" --clients "$1" --args 4 \
+		--entries "$ENTRIES" "${FMT[@]}" -o "$OUT" 2>"$W/col.err" &
 	COL=$!
 	for _ in $(seq 200); do
 		[ -e "$REGION" ] && return 0
@@ -65,7 +69,8 @@ collector_stop() {
 	kill -INT "$COL"
 	wait "$COL" || { cat "$W/col.err" >&2; exit 1; }
 	COL=""
-	GOT=$(awk 'match($0, /[0-9]+ events$/) { n = substr($0, RSTART) + 0 } END { print n }' \
+	# "N events" (log) or "wrote FILE (...): N events of C clients" (dat)
+	GOT=$(awk 'match($0, /[0-9]+ events( of|$)/) { n = substr($0, RSTART) + 0 } END { print n }' \
 		"$W/col.err")
 	[ -n "$GOT" ] || { echo "bench/hypertrace: no event count from the collector:" >&2
 			   cat "$W/col.err" >&2; exit 1; }
@@ -73,7 +78,7 @@ collector_stop() {
 }
 
 echo "hypertrace benchmark: $NCPU CPUs, emitter on CPU $EMIT_CPU, collector on CPU $COL_CPU" \
-	"(output: ${FMT[*]:-log format})"
+	"(output: ${FMT[*]:-log format}; $ENTRIES ring entries per client)"
 [ "$NCPU" -gt 1 ] || echo "  (one CPU: the collector shares it with the emitter)"
 
 # 1. ns per event: floor, hypertrace_emit(), qemu_hypertrace(), interleaved rounds.
