@@ -94,14 +94,21 @@ static void view_open(struct view *v, const char *path)
 		die("not a hypertrace region");
 }
 
-/* Wait until the collector has taken every event of @client. */
+/* Wait until the collector has taken every event of @client (10 s at most). */
 static void drain(const struct view *v, uint32_t client)
 {
 	struct ht_client *cl = (void *)ht_client_area(v->map, &v->l, client);
+	double t0 = now();
 
 	while (__atomic_load_n(&cl->tail, __ATOMIC_ACQUIRE) !=
-	       __atomic_load_n(&cl->head, __ATOMIC_ACQUIRE))
+	       __atomic_load_n(&cl->head, __ATOMIC_ACQUIRE)) {
+		if (now() - t0 > 10) {
+			fprintf(stderr, "bench/hypertrace: the collector takes nothing (is it "
+					"running?)\n");
+			exit(1);
+		}
 		usleep(200);
+	}
 }
 
 static inline uint64_t stamp(void)
