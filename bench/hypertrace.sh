@@ -32,7 +32,7 @@ COL="" SESSION="" SESSIOND=""
 cleanup() {
 	[ -n "$COL" ] && kill -INT "$COL" 2>/dev/null && wait "$COL" 2>/dev/null
 	[ -n "$SESSION" ] && lttng destroy "$SESSION" >/dev/null 2>&1
-	[ -n "$SESSIOND" ] && kill "$SESSIOND" 2>/dev/null
+	[ -n "$SESSIOND" ] && kill "$SESSIOND" 2>/dev/null && wait "$SESSIOND" 2>/dev/null
 	rm -rf "$W" "$REGION"
 }
 trap cleanup EXIT
@@ -107,11 +107,18 @@ lttng_run() {
 		return 0
 	fi
 	if ! lttng list >/dev/null 2>&1; then
-		lttng-sessiond --daemonize >/dev/null 2>&1 ||
-			{ echo "  LTTng-UST: skipped (lttng-sessiond does not start)"; return 0; }
-		local pidf=/run/lttng/lttng-sessiond.pid
-		[ "$(id -u)" -eq 0 ] || pidf=$HOME/.lttng/lttng-sessiond.pid
-		SESSIOND=$(cat "$pidf" 2>/dev/null || true)
+		# ours, in the foreground: a child of this script, stopped and reaped after
+		lttng-sessiond >"$W/sessiond.log" 2>&1 &
+		SESSIOND=$!
+		for _ in $(seq 100); do
+			lttng list >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+		if ! lttng list >/dev/null 2>&1; then
+			echo "  LTTng-UST: skipped (lttng-sessiond does not start:" \
+				"$(tail -1 "$W/sessiond.log"))"
+			return 0
+		fi
 	fi
 	SESSION=vt-bench-ht-$$
 	lttng create "$SESSION" --output="$W/lttng" >/dev/null
@@ -127,6 +134,7 @@ lttng_run() {
 	SESSION=""
 	if [ -n "$SESSIOND" ]; then
 		kill "$SESSIOND" 2>/dev/null || true
+		wait "$SESSIOND" 2>/dev/null || true
 		SESSIOND=""
 	fi
 }
