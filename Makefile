@@ -122,11 +122,11 @@ demo-host:
 
 # bench/hypertrace.sh's programs: the emitter, and its LTTng-UST peer when
 # liblttng-ust-dev is installed (scripts/deps.sh --bench; skipped without it).
-$(B)/bench/hypertrace: bench/hypertrace.c $(B)/libhypertrace.a
+$(B)/bench/hypertrace: bench/hypertrace.c bench/ht-bench.h $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
 
-$(B)/bench/hypertrace-lttng: bench/hypertrace-lttng.c bench/hypertrace-lttng-tp.h
+$(B)/bench/hypertrace-lttng: bench/hypertrace-lttng.c bench/hypertrace-lttng-tp.h bench/ht-bench.h
 	@mkdir -p $(dir $@)
 	$(CC) -Ibench $(CFLAGS) -o $@ $< -llttng-ust -ldl
 

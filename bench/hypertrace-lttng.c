@@ -12,27 +12,11 @@
 #include "hypertrace-lttng-tp.h"
 
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
-#define ROUNDS 41
+#include "ht-bench.h"
+
 #define BURST 32768
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 int main(void)
 {
@@ -54,8 +38,7 @@ int main(void)
 		ns[i] = (now() - t0) / BURST * 1e9;
 		usleep(20000);
 	}
-	qsort(ns, ROUNDS, sizeof(*ns), cmp_double);
-	printf("lttng %.2f\n", ns[ROUNDS / 2]);
+	printf("lttng %.2f\n", median(ns, ROUNDS));
 	printf("events %d\n", ROUNDS * BURST);
 	return 0;
 }

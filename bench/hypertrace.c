@@ -30,32 +30,10 @@
 #include <x86intrin.h>
 #endif
 
+#include "ht-bench.h"
 #include "ht-region.h"
 #include "hypertrace.h"
 #include "qemu-hypertrace.h"
-
-#define ROUNDS 41
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
-}
 
 static void die(const char *what)
 {
