@@ -43,7 +43,7 @@ $(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h include/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # libhypertrace: the guest library, self-contained (no libtracefs).
-$(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h)
+$(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h hypertrace/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude -Ilib $(CFLAGS) -fPIC -c -o $@ $<
 

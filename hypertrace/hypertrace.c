@@ -18,6 +18,7 @@
 #endif
 
 #include "hypertrace.h"
+#include "ht-emit.h"
 #include "ht-region.h"
 
 /*
@@ -247,7 +248,7 @@ int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args
 	return emit(p, nargs ? args[0] : 0, nargs ? args + 1 : NULL, nargs ? nargs - 1 : 0);
 }
 
-int hypertrace_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
+int ht_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
 {
 	struct ht_producer *p;
 	const uint64_t *d;
@@ -261,6 +262,11 @@ int hypertrace_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
 	if (p->fast && !emit_fast(p, arg1, d[0], d[1], d[2]))
 		return 0;
 	return emit(p, arg1, d, p->num_args - 1);
+}
+
+int hypertrace_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
+{
+	return ht_emit_data(ht, client, arg1);
 }
 
 uint64_t hypertrace_drops(const struct hypertrace *ht, uint32_t client)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "hypertrace.h"
+#include "ht-emit.h"
 #include "qemu-hypertrace.h"
 
 static struct hypertrace *channel;
@@ -46,5 +47,5 @@ uint64_t *qemu_hypertrace_data(uint64_t client)
 void qemu_hypertrace(uint64_t client, uint64_t arg1)
 {
 	if (channel && client <= UINT32_MAX)
-		hypertrace_emit_data(channel, client, arg1);
+		ht_emit_data(channel, client, arg1);
 }
