@@ -17,8 +17,8 @@
 #include <x86intrin.h>
 #endif
 
-#include "hypertrace.h"
 #include "ht-emit.h"
+#include "hypertrace.h"
 #include "ht-region.h"
 
 /*
