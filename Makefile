@@ -43,7 +43,7 @@ $(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h include/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # libhypertrace: the guest library, self-contained (no libtracefs).
-$(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h hypertrace/*.h)
+$(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude -Ilib $(CFLAGS) -fPIC -c -o $@ $<
 
@@ -151,6 +151,11 @@ bench-hypertrace:
 
 bench-ht-bins: $(HT_BENCH)
 
+.PHONY: bench-all bench-hypertrace bench-ht-bins
+
+# libhypertrace's private headers.
+$(HT_OBJ): $(wildcard hypertrace/*.h)
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/trace-agent $(DESTDIR)$(BINDIR)/trace-agent
@@ -163,6 +168,5 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo demo-host guest bench bench-all bench-hypertrace bench-ht-bins \
-	install format clean
+.PHONY: all tests deps check demo demo-host guest bench install format clean
 .DELETE_ON_ERROR:
