@@ -196,18 +196,44 @@ demo-host:
 	@$(MAKE) --no-print-directory tests
 	@scripts/demo-host.sh
 
-$(B)/bench/hypertrace-emit: bench/hypertrace-emit.c $(B)/libhypertrace.a
+# bench/hypertrace.sh's programs: the emitter, and its LTTng-UST peer when
+# liblttng-ust-dev is installed (scripts/deps.sh --bench; skipped without it).
+$(B)/bench/hypertrace: bench/hypertrace.c bench/ht-bench.h $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
 
-bench: all $(TOOL_BIN) guest $(B)/bench/hypertrace-emit
+$(B)/bench/hypertrace-lttng: bench/hypertrace-lttng.c bench/hypertrace-lttng-tp.h bench/ht-bench.h
+	@mkdir -p $(dir $@)
+	$(CC) -Ibench $(CFLAGS) -o $@ $< -llttng-ust -ldl
+
+HT_BENCH := $(B)/bench/hypertrace \
+	    $(if $(shell pkg-config --exists lttng-ust 2>/dev/null && echo y),$(B)/bench/hypertrace-lttng)
+
+# The bench-only packages first; then a new make, which sees what they brought.
+bench:
+	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory bench-all
+
+bench-all: all $(TOOL_BIN) guest $(HT_BENCH)
 	bench/agent-flood.sh
 	bench/record-throughput.sh
 	bench/guest.sh
-	$(B)/bench/hypertrace-emit
+	bench/hypertrace.sh
 	bench/hypertrace-collector.sh
 	bench/hypertrace-guest.sh
 	bench/ht-kmod.sh
+
+bench-hypertrace:
+	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory all bench-ht-bins
+	bench/hypertrace.sh
+
+bench-ht-bins: $(HT_BENCH)
+
+.PHONY: bench-all bench-hypertrace bench-ht-bins
+
+# libhypertrace's private headers.
+$(HT_OBJ): $(wildcard hypertrace/*.h)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

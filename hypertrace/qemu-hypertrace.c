@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "hypertrace.h"
+#include "ht-emit.h"
 #include "qemu-hypertrace.h"
 
 static struct hypertrace *channel;
@@ -43,16 +44,6 @@ uint64_t *qemu_hypertrace_data(uint64_t client)
 
 void qemu_hypertrace(uint64_t client, uint64_t arg1)
 {
-	uint64_t args[64];
-	uint64_t *data;
-	uint32_t i, n;
-
-	if (!channel || client >= hypertrace_max_clients(channel))
-		return;
-	n = hypertrace_num_args(channel);
-	data = hypertrace_data(channel, client);
-	args[0] = arg1;
-	for (i = 1; i < n && i < 64; i++)
-		args[i] = data[i - 1];
-	hypertrace_emit(channel, client, args, n);
+	if (channel && client <= UINT32_MAX)
+		ht_emit_data(channel, client, arg1);
 }

@@ -41,6 +41,12 @@ uint32_t hypertrace_num_args(const struct hypertrace *ht);
 int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args,
 		    uint32_t nargs);
 
+/*
+ * The seed's event: @arg1, then the other arguments from @client's data
+ * slot (hypertrace_data()). Returns as hypertrace_emit() does.
+ */
+int hypertrace_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1);
+
 /* Events of @client lost to a full ring so far. */
 uint64_t hypertrace_drops(const struct hypertrace *ht, uint32_t client);
 

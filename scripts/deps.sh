@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install the Debian packages that vtrace's build, tests and demo need.
 # Does nothing when everything is already present; uses sudo when not root.
+# --bench adds what only the benchmarks need (make bench: LTTng-UST, the
+# peer bench/hypertrace.sh measures against).
 set -eu
 
 PKGS="make gcc pkg-config libc6-dev
@@ -9,6 +11,9 @@ systemtap-sdt-dev
 trace-cmd qemu-system-x86 cpio
 qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mips-linux-gnu libc6-dev-mips-cross
 gcc-12 libelf1"
+
+BENCH_PKGS="liblttng-ust-dev lttng-tools"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS $BENCH_PKGS"
 
 missing=""
 for p in $PKGS; do

@@ -125,6 +125,64 @@ static void full_ring_drops(void **state)
 	drop_region(&r);
 }
 
+struct got4 {
+	int n;
+	uint32_t clock[16];
+	uint64_t args[16][4];
+};
+
+static void collect4(const struct ht_event *ev, void *ctx)
+{
+	struct got4 *g = ctx;
+
+	if (g->n < 16) {
+		g->clock[g->n] = ev->clock;
+		memcpy(g->args[g->n], ev->args, sizeof(g->args[0]));
+	}
+	g->n++;
+}
+
+/* 4 arguments, the usual case: the fast path, its drops and the data slot. */
+static void four_args(void **state)
+{
+	uint64_t a[4] = { 1, 2, 3, 4 }, *data;
+	struct got4 g = { 0 };
+	struct hypertrace *ht;
+	struct region r;
+	int i, fails = 0;
+
+	make_region(&r, 2, 4, 8);
+	ht = hypertrace_open(r.path);
+	assert_non_null(ht);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(hypertrace_emit(ht, 0, a, 4), 0);
+	assert_int_equal(hypertrace_emit(ht, 0, a, 2), 0);	/* arg3, arg4 are 0 */
+	data = hypertrace_data(ht, 0);
+	data[0] = 0xcafe;
+	data[1] = 0xdead;
+	data[2] = 0xbeef;
+	assert_int_equal(hypertrace_emit_data(ht, 0, 9), 0);
+	for (i = 0; i < 3; i++)
+		fails += hypertrace_emit(ht, 0, a, 4) != 0;
+	assert_int_equal(fails, 3);
+	assert_int_equal(errno, ENOSPC);
+	assert_int_equal(hypertrace_drops(ht, 0), 3);
+	assert_int_equal(hypertrace_emit_data(ht, 2, 9), -1);	/* no such client */
+	assert_int_equal(ht_consume(r.map, &r.l, 0, &r.cur[0], 100, collect4, &g), 8);
+	assert_memory_equal(g.args[0], a, sizeof(a));
+	assert_int_equal(g.args[6][1], 2);
+	assert_int_equal(g.args[6][2], 0);
+	assert_int_equal(g.args[6][3], 0);
+	assert_int_equal(g.args[7][0], 9);
+	assert_int_equal(g.args[7][3], 0xbeef);
+#if defined(__x86_64__) || defined(__i386__)
+	assert_int_equal(g.clock[0], HT_CLOCK_TSC);
+#endif
+	assert_int_equal(hypertrace_emit(ht, 0, a, 4), 0);	/* room again */
+	hypertrace_close(ht);
+	drop_region(&r);
+}
+
 struct producer {
 	struct hypertrace *ht;
 	uint32_t client;
@@ -286,6 +344,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(emit_and_consume),
 		cmocka_unit_test(full_ring_drops),
+		cmocka_unit_test(four_args),
 		cmocka_unit_test(concurrent),
 		cmocka_unit_test(init_errors),
 		cmocka_unit_test(seed_example),
