@@ -6,6 +6,7 @@
  *	ht-dat.c	a trace.dat (trace-cmd's format)
  *	ht-actions.c	--on rules: --exec, --trace-event
  *	qmp.c		a QMP client for --trace-event
+ *	ht-guard.c	survives a guest that shrinks the region's file
  */
 #ifndef VT_HT_H
 #define VT_HT_H
@@ -92,5 +93,13 @@ int qmp_connect(struct qmp *q, const char *path, char *err, size_t errsz);
 /* trace-event-set-state; -1 with @err set to QEMU's reason or the I/O error. */
 int qmp_trace_event(struct qmp *q, const char *name, bool enable, char *err, size_t errsz);
 void qmp_close(struct qmp *q);
+
+/*
+ * ht-guard.c: a SIGBUS in [@map, @map + @len) (the guest shrank the file @fd)
+ * restores the size and goes on; ht_guard_restored() counts the times.
+ */
+int ht_guard_region(int fd, void *map, size_t len);
+unsigned int ht_guard_restored(void);
+void ht_guard_end(void);
 
 #endif

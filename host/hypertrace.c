@@ -106,7 +106,7 @@ static void on_event(const struct ht_event *ev, void *ctx)
  * place that decides its size and creates it.
  */
 static void *make_region(const char *path, uint32_t clients, uint32_t args, uint32_t entries,
-			 uint16_t flags, size_t *len)
+			 uint16_t flags, size_t *len, int *fd_out)
 {
 	void *map;
 	int fd;
@@ -128,13 +128,14 @@ static void *make_region(const char *path, uint32_t clients, uint32_t args, uint
 		return NULL;
 	}
 	map = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
 	if (map == MAP_FAILED) {
 		vt_err("cannot map %s: %s", path, strerror(errno));
+		close(fd);
 		unlink(path);
 		return NULL;
 	}
 	ht_region_init(map, clients, args, entries, *len, getpid(), flags);
+	*fd_out = fd;	/* kept: the guard gives the file its size back if a guest shrinks it */
 	return map;
 }
 
@@ -423,7 +424,7 @@ int cmd_hypertrace(int argc, char **argv)
 	struct collector col = { 0 };
 	struct ht_log *log = NULL;
 	struct ht_layout l;
-	int sfd, ret = 1;
+	int sfd, region_fd, ret = 1;
 	size_t len;
 	void *map;
 
@@ -466,11 +467,12 @@ int cmd_hypertrace(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
 	map = make_region(o.path, o.clients, o.args, o.entries,
 			  (col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0) | (o.system ? HT_FLAG_SYSTEM : 0),
-			  &len);
+			  &len, &region_fd);
 	if (!map) {
 		ht_dat_abort(col.dat);
 		goto out;
 	}
+	ht_guard_region(region_fd, map, len);
 	if (o.system) {
 		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
 		ht_system_print_options(stderr, o.path, len, "qemu");
@@ -481,9 +483,14 @@ int cmd_hypertrace(int argc, char **argv)
 		o.path, l.max_clients, l.num_args, l.ring_entries);
 	run(map, &l, &col, sfd);
 	ret = finish(map, &l, &col, &o);
+	if (ht_guard_restored())
+		vt_info("the guest shrank the region's file %u times; its size was given back "
+			"each time (what the cut pages held is lost)", ht_guard_restored());
 	ht_actions_end(col.actions);
 	col.actions = NULL;
+	ht_guard_end();
 	munmap(map, len);
+	close(region_fd);
 	if (!o.keep)
 		unlink(o.path);
 	close(sfd);
