@@ -29,7 +29,7 @@ grep -qx "prefix=$PREFIX" "$L/pkgconfig/hypertrace.pc" ||
 # only the public API leaves the .so
 nm -D --defined-only "$L/libhypertrace.so.1.0.0" |
 	awk '$2 != "A" { sub(/@.*/, "", $3); print $3 }' | sort >"$WORK/exported"
-printf '%s\n' hypertrace_close hypertrace_data hypertrace_drops hypertrace_emit \
+printf '%s\n' hypertrace_close hypertrace_data hypertrace_drops hypertrace_emit hypertrace_emit_data \
 	hypertrace_max_clients hypertrace_num_args hypertrace_open qemu_hypertrace \
 	qemu_hypertrace_data qemu_hypertrace_fini qemu_hypertrace_init \
 	qemu_hypertrace_max_clients qemu_hypertrace_num_args | sort >"$WORK/public"
