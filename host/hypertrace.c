@@ -74,6 +74,8 @@ struct collector {
 	uint64_t events, by_clock[3];	/* HT_CLOCK_MONO, HT_CLOCK_TSC, other */
 	struct ht_clock clock;
 	struct ht_cursor *cursors;	/* per client */
+	uint64_t *last_ts;		/* per client: the time given its last event */
+	uint64_t clamped, max_back_ns;	/* events stamped before their client's previous one */
 	struct ht_log *log;
 	struct ht_dat *dat;
 	struct ht_actions *actions;
@@ -87,6 +89,18 @@ static void on_event(const struct ht_event *ev, void *ctx)
 
 	ht_clock_observe(&c->clock, ev->clock, ev->raw_ts);	/* system mode only */
 	ts = c->guest_clock ? ev->raw_ts : ht_clock_to_mono(&c->clock, ev->clock, ev->raw_ts);
+	/*
+	 * A client's events are in order, so their times must be: the TSC map
+	 * moves a little at a recalibration (system mode: as the offset
+	 * narrows), and a hostile guest may write anything.
+	 */
+	if (ts < c->last_ts[ev->client]) {
+		if (c->last_ts[ev->client] - ts > c->max_back_ns)
+			c->max_back_ns = c->last_ts[ev->client] - ts;
+		c->clamped++;
+		ts = c->last_ts[ev->client];
+	}
+	c->last_ts[ev->client] = ts;
 
 	/* $arg1 is arg1, as the seed's SystemTap script wants; SDT allows 12 */
 	STAP_PROBE12(vtrace, guest_hypertrace, a[0], ev->client, a[1], a[2], a[3], a[4], a[5],
@@ -407,13 +421,13 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 				o->output ? o->output : "trace.dat",
 				o->guest_clock ? "the guest's" : "mono", st.events, st.cpus,
 				st.cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
-		/* the TSC map moves by tens of ns at a recalibration; more is the guest's doing */
-		if (st.clamped)
-			vt_info("%" PRIu64 " events were stamped before their client's previous one, by "
-				"up to %" PRIu64 " ns (%s): given that one's time", st.clamped,
-				st.max_back_ns, st.max_back_ns < 1000 ? "the TSC map's recalibration" :
-				"a broken or hostile clock");
 	}
+	if (c->clamped)
+		vt_info("%" PRIu64 " events were stamped before their client's previous one, by up "
+			"to %" PRIu64 " ns (%s): given that one's time", c->clamped, c->max_back_ns,
+			c->max_back_ns < 1000 ? "the TSC map's recalibration" :
+			c->clock.system ? "the guest clock's offset estimate narrowing, or a broken "
+			"or hostile clock" : "a broken or hostile clock");
 	report_clock(c);
 	return ret;
 }
@@ -452,7 +466,8 @@ int cmd_hypertrace(int argc, char **argv)
 	}
 	log = o.dat ? NULL : malloc(sizeof(*log));
 	col.cursors = calloc(o.clients, sizeof(*col.cursors));
-	if ((!o.dat && !log) || !col.cursors) {
+	col.last_ts = calloc(o.clients, sizeof(*col.last_ts));
+	if ((!o.dat && !log) || !col.cursors || !col.last_ts) {
 		vt_err("out of memory");
 		goto out;
 	}
@@ -497,6 +512,7 @@ int cmd_hypertrace(int argc, char **argv)
 out:
 	ht_actions_free(col.actions);
 	free(col.cursors);
+	free(col.last_ts);
 	free(log);
 	return ret;
 }
