@@ -16,7 +16,7 @@
  * mode). A device is enabled first, and its BAR 2 (resource2) is the file.
  * Returns 0 with @out set, or -1 with errno: ENODEV no such device (or none
  * with a hypertrace region), EACCES not permitted (root is needed), EBUSY
- * a driver (hypertrace.ko?) claimed the device's memory.
+ * a driver claimed the device's memory (hypertrace.ko does not).
  */
 int ht_pci_resolve(const char *base, char *out, size_t outsz);
 
