@@ -19,6 +19,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -Iinclude -Ilib $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lzstd -pthread
+# Sanitizer flags for `make check-asan` (empty otherwise): compile and link.
+SAN     ?=
+CFLAGS  += $(SAN)
 
 LIB_SRC   := $(wildcard lib/*.c)
 AGENT_SRC := $(wildcard agent/*.c)
@@ -59,7 +62,7 @@ $(B)/libhypertrace.a: $(HT_OBJ)
 
 # Only the public API is exported (hypertrace_*, qemu_hypertrace*), not lib/'s ht_*.
 $(B)/libhypertrace.so: $(HT_OBJ) hypertrace/libhypertrace.map
-	$(CC) -shared -Wl,-soname,libhypertrace.so.1 \
+	$(CC) $(SAN) -shared -Wl,-soname,libhypertrace.so.1 \
 		-Wl,--version-script,hypertrace/libhypertrace.map -o $@ $(HT_OBJ)
 
 $(B)/libvtrace.a: $(LIB_OBJ)
@@ -89,7 +92,7 @@ $(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
 # The seed's hypertrace example, built as its documentation says.
 $(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
+	$(CC) $(SAN) -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
 
 $(B)/tests/test-hypertrace: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-example
 $(B)/tests/test-ht-open: $(B)/libhypertrace.a
@@ -127,6 +130,13 @@ CROSS_BIN := $(foreach a,$(CROSS_ARCHS),$(B)/cross/$(a)/seed-hypertrace-example 
 
 tests: all $(UNIT_BIN) $(TOOL_BIN) $(CROSS_BIN)
 
+# What runs on the host in the tests: everything but the guest's static binaries.
+HOST_BINS := $(B)/trace-agent $(B)/vtrace $(B)/libhypertrace.a $(B)/libhypertrace.so \
+	     $(UNIT_BIN) $(TOOL_BIN)
+host-tests: $(HOST_BINS)
+# Built normally (the guest's, or for qemu-user), linked into build/asan by check-asan.
+NORMAL_DIRS := guest kmod cross
+
 deps:
 	@scripts/deps.sh
 
@@ -135,6 +145,20 @@ check:
 	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh
 	@$(MAKE) --no-print-directory tests guest
 	@tests/run.sh
+
+# The whole suite with the host's binaries built by clang with AddressSanitizer
+# (leak checking on) and UndefinedBehaviorSanitizer, in build/asan. The guest
+# (build/static, build/guest, build/kmod) and the qemu-user binaries
+# (build/cross) stay normal builds: they run inside QEMU.
+# tests/run.sh fails a test that leaves a sanitizer report (VTRACE_SAN).
+ASAN_B   := $(B)/asan
+ASAN_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+check-asan:
+	@[ -n "$(VTRACE_SKIP_DEPS)" ] || scripts/deps.sh
+	@$(MAKE) --no-print-directory tests guest
+	@$(MAKE) --no-print-directory B=$(ASAN_B) CC=clang SAN="$(ASAN_SAN)" host-tests
+	@for d in $(NORMAL_DIRS); do ln -sfn ../$$d $(ASAN_B)/$$d; done
+	@VTRACE_BUILD=$(CURDIR)/$(ASAN_B) VTRACE_SAN=1 tests/run.sh
 
 # A marker writer for guest workloads (no shared libraries in the guest).
 $(B)/static/vt-mark: tests/tools/vt-mark.c
@@ -257,5 +281,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests deps check demo demo-host guest kmod bench install format clean
+.PHONY: all tests host-tests deps check check-asan demo demo-host guest kmod bench install format \
+	clean
 .DELETE_ON_ERROR:

@@ -16,7 +16,7 @@
 #   bench/agent-flood.sh [MARKERS_PER_CPU]   (default 2000000)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 M=${1:-2000000}
 NCPU=$(nproc)
 T=/sys/kernel/tracing

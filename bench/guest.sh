@@ -7,7 +7,7 @@
 # Not a test: it asserts nothing. Under TCG the numbers are noisy: RUNS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 RUNS=${RUNS:-2}
 W=$(mktemp -d /tmp/vtrace-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT

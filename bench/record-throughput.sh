@@ -10,7 +10,7 @@
 #   bench/record-throughput.sh [MIB_PER_CPU]   (default 256)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 FIX=$ROOT/tests/fixtures/guest-6.1-x86_64
 SIZE=${1:-256}
 RUNS=${RUNS:-3}

@@ -6,7 +6,7 @@
 # two on one timeline.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 OUT=$B/demo
 CH=$OUT/ch
 rm -rf "$OUT"; mkdir -p "$OUT"

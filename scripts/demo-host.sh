@@ -6,13 +6,13 @@
 # build/demo/demo.dat, and `vtrace report` shows it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 T=/sys/kernel/tracing
 NCPU=$(nproc)
 [ "$(id -u)" -eq 0 ] || { echo "demo: needs root for tracefs; run: sudo make demo" >&2; exit 1; }
 [ -d "$T/instances" ] || mount -t tracefs nodev "$T"
 INST=vtrace-demo-$$
-OUT=$ROOT/build/demo
+OUT=$B/demo
 rm -rf "$OUT"; mkdir -p "$OUT/guest-ports"
 mkdir "$T/instances/$INST"
 agent=""

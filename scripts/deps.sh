@@ -10,7 +10,8 @@ libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev libzstd-dev
 systemtap-sdt-dev
 trace-cmd qemu-system-x86 cpio
 qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mips-linux-gnu libc6-dev-mips-cross
-gcc-12 libelf1"
+gcc-12 libelf1
+clang libclang-rt-14-dev"
 
 BENCH_PKGS="liblttng-ust-dev lttng-tools"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS $BENCH_PKGS"

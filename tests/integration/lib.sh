@@ -4,7 +4,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-B=$ROOT/build
+# VTRACE_BUILD: the build directory to test (make check-asan: build/asan)
+B=${VTRACE_BUILD:-$ROOT/build}
+[[ $B == /* ]] || B=$ROOT/$B
 AGENT=$B/trace-agent
 DECODE=$B/tests/vt-decode
 MARK=$B/tests/vt-mark

@@ -288,10 +288,12 @@ static void seed_example(void **state)
 {
 	struct region r;
 	struct got g = { 0 };
-	char cmd[256];
+	const char *build = getenv("VTRACE_BUILD");	/* as tests/run.sh has it */
+	char cmd[4352];
 
 	make_region(&r, 2, 4, 64);
-	snprintf(cmd, sizeof(cmd), "build/tests/seed-hypertrace-example %s >/dev/null", r.path);
+	snprintf(cmd, sizeof(cmd), "%s/tests/seed-hypertrace-example %s >/dev/null",
+		 build ? build : "build", r.path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(ht_consume(r.map, &r.l, 0, &r.cur[0], 10, collect, &g), 2);
 	assert_int_equal(g.args[0][0], 1);	/* arg1: start */
