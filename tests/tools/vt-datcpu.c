@@ -40,5 +40,7 @@ int main(int argc, char **argv)
 	if (off > (uint64_t)len || size > (uint64_t)len - off)
 		return 1;
 	fwrite(buf + off, 1, size, stdout);
+	free(buf);
+	fclose(f);
 	return 0;
 }

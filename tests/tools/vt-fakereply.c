@@ -103,6 +103,7 @@ int main(int argc, char **argv)
 		add_file(&b, VT_META_TRACE_CLOCK, argv[2], "trace_clock");
 		add_file(&b, VT_META_UNAME, argv[2], "kernel_release");
 		emit(VT_REPLY_META, b.data, b.len);
+		vt_buf_free(&b);
 	} else if (argc == 4 && !strcmp(argv[1], "raw")) {
 		vt_reply_header(hdr, atoi(argv[2]), strtoul(argv[3], NULL, 0));
 		fwrite(hdr, 1, sizeof(hdr), stdout);

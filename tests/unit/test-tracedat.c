@@ -101,6 +101,19 @@ static void fixture_meta(struct vt_dat_meta *m)
 	m->nr_formats = nf;
 }
 
+static void fixture_free(struct vt_dat_meta *m)
+{
+	int i;
+
+	free((char *)m->header_page.data);
+	free((char *)m->header_event.data);
+	free((char *)m->printk_formats.data);
+	free((char *)m->saved_cmdlines.data);
+	free((char *)m->trace_clock.data);
+	for (i = 0; i < m->nr_formats; i++)
+		free((char *)m->formats[i].text.data);
+}
+
 /* Reads @path with libtracecmd: every event and marker, each once, on CPU 0. */
 static void check_file(const char *path)
 {
@@ -143,6 +156,9 @@ static void write_then_read(void **state)
 	close(fd);
 	check_file(path);
 	unlink(path);
+	close(fds[0]);
+	close(fds[1]);
+	fixture_free(&m);
 }
 
 /* Version 7, zstd: the same events come back, and the file is smaller. */
@@ -162,6 +178,9 @@ static void write_then_read_v7(void **state)
 	close(fd);
 	check_file(path);
 	unlink(path);
+	close(fds[0]);
+	close(fds[1]);
+	fixture_free(&m);
 }
 
 int main(void)
