@@ -117,6 +117,15 @@ static void put_option(struct out *o, int id, const void *data, size_t len)
 	put(o, data, len);
 }
 
+/* A string option: libtracecmd strdup()s its data, so it must end in a NUL. */
+static void put_option_str(struct out *o, int id, const struct vt_blob *b)
+{
+	put_num(o, id, 2);
+	put_num(o, b->len + 1, 4);
+	put(o, b->data, b->len);
+	put(o, "", 1);
+}
+
 static void put_options(struct out *o, const struct vt_dat_meta *m)
 {
 	unsigned char count[4];
@@ -130,7 +139,7 @@ static void put_options(struct out *o, const struct vt_dat_meta *m)
 	if (m->trace_clock.len)
 		put_option(o, OPT_TRACECLOCK, m->trace_clock.data, m->trace_clock.len);
 	if (m->uname.len)
-		put_option(o, OPT_UNAME, m->uname.data, m->uname.len);
+		put_option_str(o, OPT_UNAME, &m->uname);
 	for (i = 0; m->cpu_stats && i < m->nr_cpus; i++)
 		if (m->cpu_stats[i].len)
 			put_option(o, OPT_CPUSTAT, m->cpu_stats[i].data, m->cpu_stats[i].len);
@@ -465,7 +474,7 @@ int vt_dat_write_v7(int fd, const struct vt_dat_meta *m, const int *src_fds,
 		if (m->trace_clock.len)
 			put_option(&oo, OPT_TRACECLOCK, m->trace_clock.data, m->trace_clock.len);
 		if (m->uname.len)
-			put_option(&oo, OPT_UNAME, m->uname.data, m->uname.len);
+			put_option_str(&oo, OPT_UNAME, &m->uname);
 		for (i = 0; m->cpu_stats && i < m->nr_cpus; i++)
 			if (m->cpu_stats[i].len)
 				put_option(&oo, OPT_CPUSTAT, m->cpu_stats[i].data,

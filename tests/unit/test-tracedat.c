@@ -85,6 +85,7 @@ static void fixture_meta(struct vt_dat_meta *m)
 	m->printk_formats = slurp(FIX "printk_formats");
 	m->saved_cmdlines = slurp(FIX "saved_cmdlines");
 	m->trace_clock = slurp(FIX "trace_clock");
+	m->uname = slurp(FIX "kernel_release");	/* no NUL: the writer adds it */
 	formats[nf].system = "ftrace";
 	formats[nf++].text = slurp(FIX "events/ftrace/print/format");
 	dir = opendir(FIX "events/sched");
@@ -110,6 +111,7 @@ static void fixture_free(struct vt_dat_meta *m)
 	free((char *)m->printk_formats.data);
 	free((char *)m->saved_cmdlines.data);
 	free((char *)m->trace_clock.data);
+	free((char *)m->uname.data);
 	for (i = 0; i < m->nr_formats; i++)
 		free((char *)m->formats[i].text.data);
 }
