@@ -175,6 +175,7 @@ int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, c
 int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
 		char **payload)
 {
+	*payload = NULL;	/* callers free it whatever happened */
 	if (channel_send(ch, order))
 		return -1;
 	return channel_read_reply(ch, timeout_ms, r, payload);
