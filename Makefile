@@ -36,6 +36,8 @@ UNIT_SRC  := $(wildcard tests/unit/test-*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOL_SRC  := $(wildcard tests/tools/*.c)
 TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(B)/tests/test-fuzz-%)
 
 all: $(B)/trace-agent $(B)/static/trace-agent $(B)/vtrace $(B)/libhypertrace.a \
 	$(B)/libhypertrace.so
@@ -89,6 +91,13 @@ $(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# A fuzz harness replaying its committed corpus and regression inputs (a test).
+$(B)/tests/test-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+		$(B)/obj/host/meta.o $(B)/libvtrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ihost $(CFLAGS) -DFUZZ_NAME='"$*"' -o $@ $(filter %.c %.o %.a,$^) \
+		$(LDLIBS)
+
 # The seed's hypertrace example, built as its documentation says.
 $(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
 	@mkdir -p $(dir $@)
@@ -128,11 +137,11 @@ $(foreach a,$(CROSS_ARCHS),$(eval $(call cross_rules,$(a))))
 CROSS_BIN := $(foreach a,$(CROSS_ARCHS),$(B)/cross/$(a)/seed-hypertrace-example \
 	     $(B)/cross/$(a)/vt-htthreads)
 
-tests: all $(UNIT_BIN) $(TOOL_BIN) $(CROSS_BIN)
+tests: all $(UNIT_BIN) $(TOOL_BIN) $(CROSS_BIN) $(FUZZ_REPLAY)
 
 # What runs on the host in the tests: everything but the guest's static binaries.
 HOST_BINS := $(B)/trace-agent $(B)/vtrace $(B)/libhypertrace.a $(B)/libhypertrace.so \
-	     $(UNIT_BIN) $(TOOL_BIN)
+	     $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 host-tests: $(HOST_BINS)
 # Built normally (the guest's, or for qemu-user), linked into build/asan by check-asan.
 NORMAL_DIRS := guest kmod cross
@@ -159,6 +168,27 @@ check-asan:
 	@$(MAKE) --no-print-directory B=$(ASAN_B) CC=clang SAN="$(ASAN_SAN)" host-tests
 	@for d in $(NORMAL_DIRS); do ln -sfn ../$$d $(ASAN_B)/$$d; done
 	@VTRACE_BUILD=$(CURDIR)/$(ASAN_B) VTRACE_SAN=1 tests/run.sh
+
+# libFuzzer harnesses (tests/fuzz/), each run FUZZ_SECONDS from its committed
+# corpus (tests/fuzz/corpus/NAME) by tests/fuzz/run.sh; a crash fails.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC_order     := lib/order.c
+FUZZ_SRC_reply     := lib/proto.c lib/order.c lib/tracedat.c host/meta.c
+FUZZ_SRC_page      := lib/page.c
+FUZZ_SRC_ht-region := lib/ht-region.c
+FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz-%)
+.SECONDEXPANSION:
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) \
+		$(wildcard lib/*.h host/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Ihost $(FUZZ_FLAGS) -o $@ \
+		$(filter %.c,$^) -lzstd
+
+fuzz-build: $(FUZZ_BIN)
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(B)/fuzz $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # A marker writer for guest workloads (no shared libraries in the guest).
 $(B)/static/vt-mark: tests/tools/vt-mark.c
@@ -281,6 +311,6 @@ format:
 clean:
 	rm -rf $(B)
 
-.PHONY: all tests host-tests deps check check-asan demo demo-host guest kmod bench install format \
-	clean
+.PHONY: all tests host-tests deps check check-asan fuzz fuzz-build demo demo-host guest kmod \
+	bench install format clean
 .DELETE_ON_ERROR:
