@@ -125,6 +125,15 @@ static char **qemu_argv(const struct guest *g, const char *accel, const char *wo
 	return argv;
 }
 
+static void free_argv(char **argv)
+{
+	int i;
+
+	for (i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
 /* Runs QEMU; returns its exit status, or -1. With @timeout, kills it then. */
 static int run_qemu(char **argv, int timeout)
 {
@@ -191,6 +200,7 @@ static const char *choose_accel(const struct guest *g)
 	snprintf(console, sizeof(console), "%s/kvm-probe.log", g->dir);
 	argv = qemu_argv(g, "kvm", "boot", console, false);
 	ok = argv && run_qemu(argv, KVM_PROBE_SECONDS) == 0 && console_says(console, "booted");
+	free_argv(argv);
 	vt_info("KVM %s", ok ? "works: using it" : "did not boot the guest in time: using TCG");
 	return ok ? "kvm" : "tcg";
 }
@@ -266,6 +276,7 @@ int cmd_run_guest(int argc, char **argv)
 	vt_info("booting the guest (%s, %d CPUs, workload %s); console in %s", accel, g.cpus,
 		g.workload, console);
 	ret = run_qemu(qargv, 0);
+	free_argv(qargv);
 	if (ret)
 		vt_err("QEMU exited %d; see %s", ret, console);
 	return ret ? 1 : 0;
