@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs each libFuzzer harness for SECONDS from its committed corpus
 # (tests/fuzz/corpus/NAME, plus tests/fuzz/regress/NAME); what it finds
-# goes to DIR/work/NAME, crash inputs to DIR/crashes/NAME/. Prints one line
+# goes to DIR/work/NAME, this run's crash inputs to DIR/crashes/NAME/. Prints one line
 # per harness (executions, coverage, crashes), last "N passed, N failed".
 # Usage: tests/fuzz/run.sh DIR SECONDS NAME...   (make fuzz)
 # A crash input becomes a regression test: copy it to tests/fuzz/regress/NAME/
@@ -13,6 +13,7 @@ shift 2
 passed=0 failed=0
 for name in "$@"; do
 	work=$dir/work/$name crashes=$dir/crashes/$name log=$dir/fuzz-$name.log
+	rm -rf "$crashes"	# this run's only: kept ones belong in tests/fuzz/regress
 	mkdir -p "$work" "$crashes"
 	corpora=("$work" "tests/fuzz/corpus/$name")
 	[ -d "tests/fuzz/regress/$name" ] && corpora+=("tests/fuzz/regress/$name")
