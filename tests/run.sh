@@ -36,7 +36,10 @@ run() {	# name command...
 		sanitizer_reports=$((sanitizer_reports + $(ls "$san" | wc -l)))
 		{ echo "sanitizer reports in $san:"; cat "$san"/*; } >>"$log"
 		rc=1
-		{ echo "sanitizer reports ($(ls "$san" | wc -l)):"; grep -h -m 3 'ERROR\|runtime error\|SUMMARY' "$san"/*; } >>"$log"
+		{	# last, for the tail that run() shows
+			echo "sanitizer reports ($(ls "$san" | wc -l)):"
+			grep -h -m 3 'ERROR\|runtime error\|SUMMARY' "$san"/*
+		} >>"$log"
 	fi
 	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1)); echo "PASS  $name ($((SECONDS - t0)) s)"
