@@ -10,7 +10,7 @@
 #   bench/hypertrace-collector.sh [RATE] [SECONDS]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 RATE=${1:-5000000}
 SECS=${2:-2}
 N=$(awk -v r="$RATE" -v s="$SECS" 'BEGIN { printf "%d", r * s }')

@@ -5,7 +5,7 @@
 # and the ratio. Not a test: it asserts nothing. Best of RUNS boots.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 RUNS=${RUNS:-2}
 W=$(mktemp -d /tmp/vtrace-bench.XXXXXX)
 P=/dev/shm/vtrace-bench-ht-$$

@@ -17,7 +17,7 @@
 #   VTRACE=PATH: another build of the collector.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-B=$ROOT/build
+B=${VTRACE_BUILD:-$ROOT/build}	# the build directory to use
 VTRACE=${VTRACE:-$B/vtrace}	# the collector (another build of it may be measured)
 RATE=${RATE:-5000000}
 ENTRIES=${ENTRIES:-65536}	# ring entries per client, the collector's default
