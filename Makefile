@@ -177,7 +177,7 @@ FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 FUZZ_SRC_order     := lib/order.c
 FUZZ_SRC_reply     := lib/proto.c lib/order.c lib/tracedat.c host/meta.c
 FUZZ_SRC_page      := lib/page.c
-FUZZ_SRC_ht-region := lib/ht-region.c
+FUZZ_SRC_ht-region := lib/ht-region.c lib/ht-clock.c
 FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz-%)
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) \
