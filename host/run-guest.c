@@ -277,6 +277,8 @@ int cmd_run_guest(int argc, char **argv)
 		g.workload, console);
 	ret = run_qemu(qargv, 0);
 	free_argv(qargv);
+	free(g.ht_object);
+	free(g.ht_device);
 	if (ret)
 		vt_err("QEMU exited %d; see %s", ret, console);
 	return ret ? 1 : 0;
