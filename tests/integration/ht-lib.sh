@@ -4,6 +4,10 @@
 EMIT=$B/tests/vt-htthreads
 HTCHECK=$B/tests/vt-htcheck
 SEED=$B/tests/seed-hypertrace-example
+# What runs under qemu-user comes from the normal build, like the guest's
+# programs: ASan cannot map its shadow memory there (make check-asan).
+QEMU_USER_EMIT=$ROOT/build/tests/vt-htthreads
+QEMU_USER_SEED=$ROOT/build/tests/seed-hypertrace-example
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
 HT_P=/dev/shm/vtrace-test-ht-$$
 HT_COL=""

@@ -8,6 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ht-lib.sh"
 command -v qemu-x86_64 >/dev/null || skip "no qemu-x86_64: install qemu-user (scripts/deps.sh)"
+SEED=$QEMU_USER_SEED EMIT=$QEMU_USER_EMIT
 [ -x "$SEED" ] && [ -x "$EMIT" ] || fail "$SEED or $EMIT missing: make tests"
 
 ht_run_seed "seed example under qemu-x86_64" "$(ht_x86_clock)" qemu-x86_64 "$SEED"
