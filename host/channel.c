@@ -24,7 +24,7 @@ int channel_open(struct channel *ch, const char *dir, bool replies)
 	if (vt_check_fifo(ch->in_path, false) || (replies && vt_check_fifo(ch->out_path, false)))
 		return -1;
 	/* Non-blocking: a FIFO nobody reads fails now instead of hanging. */
-	ch->in_fd = open(ch->in_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	ch->in_fd = vt_open_fifo(ch->in_path, O_WRONLY | O_NONBLOCK);
 	if (ch->in_fd < 0) {
 		vt_err("%s: %s", ch->in_path, errno == ENXIO ?
 		       "nobody reads it; start the guest (QEMU opens it) or the agent" :
@@ -32,7 +32,7 @@ int channel_open(struct channel *ch, const char *dir, bool replies)
 		return -1;
 	}
 	if (replies) {
-		ch->out_fd = open(ch->out_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		ch->out_fd = vt_open_fifo(ch->out_path, O_RDONLY | O_NONBLOCK);
 		if (ch->out_fd < 0) {
 			vt_err("%s: %s", ch->out_path, strerror(errno));
 			close(ch->in_fd);

@@ -199,6 +199,9 @@ static int create_dat(struct record *r)
 {
 	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus;	/* ext4 allows 16 TiB */
 
+	if (vt_check_output(r->output))
+		return -1;
+	/* mkostemp: a new file (O_EXCL, so never through a symlink), mode 0600 */
 	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s.XXXXXX", r->output);
 	r->out_fd = mkostemp(r->tmp_path, O_CLOEXEC);
 	if (r->out_fd < 0) {

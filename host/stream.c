@@ -39,9 +39,9 @@ int stream_open(struct stream *s, const char *dir, int cpu)
 	snprintf(path, sizeof(path), "%s/" DATA_NAME_FMT ".out", dir, cpu);
 	if (vt_check_fifo(path, false))
 		return -1;
-	s->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	s->fd = vt_open_fifo(path, O_RDONLY | O_NONBLOCK);
 	if (s->fd >= 0)
-		s->hold_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		s->hold_fd = vt_open_fifo(path, O_WRONLY | O_NONBLOCK);
 	if (s->fd < 0 || s->hold_fd < 0) {
 		vt_err("cannot open %s: %s", path, strerror(errno));
 		return -1;

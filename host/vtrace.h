@@ -19,6 +19,8 @@ extern const char *vt_cmd;	/* "vtrace record", for messages */
 void vt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vt_check_fifo(const char *path, bool quiet);
+int vt_open_fifo(const char *path, int flags);
+int vt_check_output(const char *path);
 int vt_count_cpu_fifos(const char *dir);
 
 /* channel.c: the control port pair DIR/agent-ctl-path.{in,out} */
