@@ -27,6 +27,7 @@
 
 #define REPLY_TIMEOUT_MS	10000
 #define STOP_TIMEOUT_MS		30000
+#define TICK_MS			500	/* progress line and offsets table refresh */
 
 static const char usage[] =
 "Usage: vtrace record [OPTION]...\n"
@@ -191,6 +192,27 @@ static int fetch_meta(struct record *r)
 }
 
 /*
+ * Point the offsets table at each CPU's region with the whole sub-buffers
+ * kept so far: the temporary file is then a trace.dat trace-cmd reads at
+ * any moment, and what a killed recorder leaves is recoverable (vtrace
+ * recover extends each region past the sizes written here).
+ */
+static int update_table(struct record *r)
+{
+	int nr = r->gm.dat.nr_cpus, i;
+	uint64_t sizes[nr], offsets[nr];
+
+	for (i = 0; i < nr; i++) {
+		offsets[i] = r->data_off + i * r->region;
+		sizes[i] = 0;
+	}
+	for (i = 0; r->streams && i < r->gm.nr_streamed; i++)
+		sizes[r->streams[i].cpu] = stream_get(&r->streams[i].kept) / r->streams[i].subbuf *
+					   r->streams[i].subbuf;
+	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
+}
+
+/*
  * The trace.dat is written in place: its header now, then each CPU's
  * sub-buffers straight into a region of its own, far apart in a sparse
  * file; finish_dat() closes the gaps. No second copy of the data.
@@ -215,7 +237,7 @@ static int create_dat(struct record *r)
 	}
 	r->region = per_cpu < (64ULL << 30) ? per_cpu : (64ULL << 30);
 	r->region -= r->region % r->gm.dat.subbuf_size;
-	return 0;
+	return update_table(r);
 }
 
 static int open_streams(struct record *r)
@@ -293,11 +315,12 @@ static void wait_for_end(struct record *r)
 		left = r->duration ? r->duration - elapsed(&t0) : -1;
 		if (r->duration && left <= 0)
 			break;
-		timeout = tty ? 500 : -1;
-		if (left > 0 && (timeout < 0 || left * 1000 < timeout))
+		timeout = TICK_MS;
+		if (left > 0 && left * 1000 < timeout)
 			timeout = left * 1000 + 1;
 		if (poll(&pfd, 1, timeout) > 0)
 			break;
+		update_table(r);
 		if (tty)
 			show_progress(r, elapsed(&t0), false);
 	}

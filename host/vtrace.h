@@ -60,5 +60,6 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run_guest(int argc, char **argv);
 int cmd_hypertrace(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
 
 #endif
