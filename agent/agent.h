@@ -112,6 +112,7 @@ void agent_set_state(struct agent *a, enum agent_state state);
 /* reply.c */
 int reply_open(struct agent *a, int ctl_fd, bool ctl_is_fifo);
 void reply_send(struct agent *a, int type, const void *payload, size_t len);
+void reply_hello(struct agent *a);
 void reply_text(struct agent *a, int type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_flushed(struct agent *a, struct mover *m, uint64_t lost);

@@ -202,6 +202,7 @@ int control_run(struct agent *a)
 	agent_log("%d CPU%s, %zu-byte sub-buffers, %zu KB ring buffer per CPU; waiting for "
 		  "orders on %s", a->nr_movers, a->nr_movers == 1 ? "" : "s", a->subbuf_size,
 		  a->buffer_kb, path);
+	reply_hello(a);
 	ret = wait_loop(a, ctl_fd, sig_fd);
 	agent_set_state(a, AGENT_QUIT);
 	close(sig_fd);

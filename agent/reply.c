@@ -86,6 +86,33 @@ void reply_send(struct agent *a, int type, const void *payload, size_t len)
 	pthread_mutex_unlock(&a->reply_lock);
 }
 
+/*
+ * Announce a (re)started agent, so a recorder still running picks it up.
+ * One write, never a wait: nobody may be reading (the seed's procedure, or
+ * no host yet); then the announcement is simply lost.
+ */
+void reply_hello(struct agent *a)
+{
+	unsigned char msg[VT_REPLY_HDR_SIZE + 256];
+	int i, n;
+
+	if (a->reply_fd < 0)
+		return;
+	n = snprintf((char *)msg + VT_REPLY_HDR_SIZE, 200, "agent=trace-agent\npid=%d\n"
+		     "subbuf_size=%zu\ncpus=", (int)getpid(), a->subbuf_size);
+	for (i = 0; i < a->nr_movers && n < 240; i++)
+		n += snprintf((char *)msg + VT_REPLY_HDR_SIZE + n, 256 - n, "%s%d", i ? "," : "",
+			      a->movers[i].cpu);
+	if (n >= 240)
+		n = 240;
+	msg[VT_REPLY_HDR_SIZE + n++] = '\n';
+	vt_reply_header(msg, VT_REPLY_HELLO, n);
+	pthread_mutex_lock(&a->reply_lock);
+	if (write(a->reply_fd, msg, VT_REPLY_HDR_SIZE + n) != VT_REPLY_HDR_SIZE + n)
+		agent_dbg("nobody took the start announcement (HELLO); fine");
+	pthread_mutex_unlock(&a->reply_lock);
+}
+
 void reply_text(struct agent *a, int type, const char *fmt, ...)
 {
 	char text[1024];

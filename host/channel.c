@@ -172,10 +172,53 @@ int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, c
 	return 0;
 }
 
+/* The agent's start announcement is no answer to an order: skip it. */
 int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
 		char **payload)
 {
+	int i;
+
 	if (channel_send(ch, order))
 		return -1;
-	return channel_read_reply(ch, timeout_ms, r, payload);
+	for (i = 0; i < 4; i++) {
+		if (channel_read_reply(ch, timeout_ms, r, payload))
+			return -1;
+		if (r->type != VT_REPLY_HELLO)
+			return 0;
+		free(*payload);
+	}
+	vt_err("the agent keeps restarting (%d announcements for one order)", i);
+	*payload = NULL;
+	return -1;
+}
+
+/*
+ * Between orders: has the agent announced a (re)start? Returns 1 with its
+ * HELLO payload (malloc'ed), 0 when nothing came, -1 on anything else (said,
+ * and the channel drained). *@gone tells whether anything holds the reply
+ * FIFO open for writing (an agent on FIFOs, or QEMU).
+ */
+int channel_poll_hello(struct channel *ch, char **payload, bool *gone)
+{
+	struct pollfd pfd = { .fd = ch->out_fd, .events = POLLIN };
+	struct vt_reply rep;
+
+	*payload = NULL;
+	*gone = false;
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	if (!(pfd.revents & POLLIN)) {
+		*gone = pfd.revents & POLLHUP;
+		return 0;
+	}
+	if (channel_read_reply(ch, 2000, &rep, payload))
+		goto bad;
+	if (rep.type == VT_REPLY_HELLO)
+		return 1;
+	vt_err("an unasked reply (type %u) from the agent; ignored", rep.type);
+	free(*payload);
+	*payload = NULL;
+bad:
+	channel_drain(ch->out_fd);
+	return -1;
 }

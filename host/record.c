@@ -59,6 +59,8 @@ struct record {
 	int out_fd;		/* the trace.dat, under a temporary name until done */
 	char tmp_path[PATH_MAX];
 	uint64_t table_off, data_off, region;
+	bool agent_gone;	/* nothing holds the reply FIFO: said once */
+	int restarts;
 };
 
 static int parse_options(struct record *r, int argc, char **argv)
@@ -301,6 +303,80 @@ static double elapsed(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * A new agent announced itself (HELLO): it was restarted, or the guest
+ * rebooted. End each CPU's old stream where it broke, check the new agent
+ * streams the same way (else the file could not hold both), enable the
+ * events again and start it. Returns 0, or -1 to end the recording.
+ */
+static int resume(struct record *r, const char *hello)
+{
+	static struct guest_meta gm;
+	char err[256], shown[256];
+	uint32_t len;
+	char *payload;
+	int i, bad = 0;
+
+	vt_escape(hello, strlen(hello), shown, sizeof(shown));
+	for (i = 0; shown[i]; i++)	/* its key=value lines on one line */
+		if (!strncmp(shown + i, "\\x0a", 4))
+			memcpy(shown + i, "    ", 4);
+	vt_info("a new agent announced itself (%s): the old one is gone; resuming", shown);
+	r->restarts++;
+	for (i = 0; i < r->gm.nr_streamed; i++)
+		if (stream_cut(&r->streams[i], 5000))
+			vt_err("cpu%d: the reader did not end the old stream in time",
+			       r->streams[i].cpu);
+	payload = ask(r, r->kallsyms ? "meta kallsyms" : "meta", VT_REPLY_META, &len);
+	if (!payload)
+		return -1;
+	memset(&gm, 0, sizeof(gm));
+	if (meta_parse(&gm, payload, len, err, sizeof(err))) {
+		vt_err("malformed metadata from the new agent: %s", err);
+		return -1;
+	}
+	if (gm.dat.subbuf_size != r->gm.dat.subbuf_size || gm.dat.long_size != r->gm.dat.long_size ||
+	    gm.dat.big_endian != r->gm.dat.big_endian || gm.dat.nr_cpus != r->gm.dat.nr_cpus ||
+	    gm.nr_streamed != r->gm.nr_streamed)
+		bad = 1;
+	for (i = 0; !bad && i < gm.nr_streamed; i++)
+		bad = gm.cpus[i] != r->gm.cpus[i];
+	meta_free(&gm);
+	if (bad) {
+		vt_err("the new agent streams differently (sub-buffer size, CPUs or word size "
+		       "changed): ending the recording with what came before");
+		return -1;
+	}
+	r->enabled = 0;
+	if (enable_events(r))
+		return -1;
+	payload = ask(r, "start", VT_REPLY_OK, NULL);
+	free(payload);
+	return payload ? 0 : -1;
+}
+
+/* Between orders: notice an agent that is gone, and one that is back. */
+static int watch_agent(struct record *r)
+{
+	char *hello;
+	bool gone;
+	int i, ret = channel_poll_hello(&r->ch, &hello, &gone);
+
+	if (gone && !r->agent_gone) {
+		vt_info("nothing holds %s: the agent is gone. Recording goes on; an agent that "
+			"starts again is picked up", r->ch.out_path);
+		for (i = 0; i < r->gm.nr_streamed; i++)
+			vt_info("cpu%d: %llu bytes received so far", r->streams[i].cpu,
+				(unsigned long long)stream_get(&r->streams[i].received));
+	}
+	r->agent_gone = gone;
+	if (ret != 1)
+		return 0;
+	ret = resume(r, hello);
+	free(hello);
+	return ret;
+}
+
 /* Until Ctrl-C, SIGTERM or the duration; a progress line on a TTY. */
 static void wait_for_end(struct record *r)
 {
@@ -321,6 +397,8 @@ static void wait_for_end(struct record *r)
 		if (poll(&pfd, 1, timeout) > 0)
 			break;
 		update_table(r);
+		if (watch_agent(r))
+			break;
 		if (tty)
 			show_progress(r, elapsed(&t0), false);
 	}
@@ -357,11 +435,14 @@ static void stop_and_collect(struct record *r)
 
 			if (s->cpu != cpu)
 				continue;
-			while (stream_get(&s->received) < bytes && elapsed(&t0) * 1000 < STOP_TIMEOUT_MS)
+			/* bytes counts from this agent's start: from the last cut */
+			while (stream_get(&s->received) - stream_get(&s->epoch) < bytes &&
+			       elapsed(&t0) * 1000 < STOP_TIMEOUT_MS)
 				usleep(2000);
-			if (stream_get(&s->received) < bytes)
+			if (stream_get(&s->received) - stream_get(&s->epoch) < bytes)
 				vt_err("cpu%d: %llu of the %llu bytes sent never arrived", cpu,
-				       (unsigned long long)stream_get(&s->received), bytes);
+				       (unsigned long long)(stream_get(&s->received) -
+							    stream_get(&s->epoch)), bytes);
 			if (lost)
 				vt_info("cpu%d: the guest's ring buffer overwrote %llu events (the "
 					"host read too slowly; a larger buffer helps)", cpu, lost);
@@ -509,8 +590,13 @@ static void summary(struct record *r)
 			vt_info("cpu%d: %llu malformed sub-buffers dropped", s->cpu,
 				(unsigned long long)s->bad);
 		if (s->fill)
-			vt_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped", s->cpu,
-				s->fill);
+			vt_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped (the stream "
+				"ended there, at byte %llu)", s->cpu, s->fill,
+				(unsigned long long)(s->received - s->epoch - s->fill));
+		if (r->restarts)
+			vt_info("cpu%d: %llu bytes of incomplete sub-buffers dropped at %d agent "
+				"restart%s", s->cpu, (unsigned long long)s->dropped, r->restarts,
+				r->restarts == 1 ? "" : "s");
 		events += s->events;
 		kept += s->kept;
 	}
