@@ -377,6 +377,20 @@ static int watch_agent(struct record *r)
 	return ret;
 }
 
+/* A CPU could not write (a full disk): nothing more can be kept, stop now. */
+static bool write_failed(struct record *r)
+{
+	int i;
+
+	for (i = 0; i < r->gm.nr_streamed; i++)
+		if (__atomic_load_n(&r->streams[i].err, __ATOMIC_RELAXED)) {
+			vt_err("cpu%d: writing %s: %s; stopping the recording", r->streams[i].cpu,
+			       r->output, strerror(r->streams[i].err));
+			return true;
+		}
+	return false;
+}
+
 /* Until Ctrl-C, SIGTERM or the duration; a progress line on a TTY. */
 static void wait_for_end(struct record *r)
 {
@@ -397,7 +411,7 @@ static void wait_for_end(struct record *r)
 		if (poll(&pfd, 1, timeout) > 0)
 			break;
 		update_table(r);
-		if (watch_agent(r))
+		if (write_failed(r) || watch_agent(r))
 			break;
 		if (tty)
 			show_progress(r, elapsed(&t0), false);
@@ -492,6 +506,43 @@ fail:
 }
 
 /*
+ * Move each CPU's sub-buffers down to its packed place inside the file, a
+ * chunk at a time, punching the source chunk out before writing it again:
+ * for a full disk (the copy needs as much room again), it needs no free
+ * space beyond what it frees.
+ */
+static int pack_in_place(struct record *r, const uint64_t *sizes, uint64_t *offsets)
+{
+	const size_t chunk = 1 << 20;
+	uint64_t off = r->data_off, src, done, n;
+	char *buf = malloc(chunk);
+	int cpu;
+
+	if (!buf)
+		return -1;
+	for (cpu = 0; cpu < r->gm.dat.nr_cpus; off += sizes[cpu], cpu++) {
+		offsets[cpu] = off;
+		src = r->data_off + cpu * r->region;
+		for (done = 0; src != off && done < sizes[cpu]; done += n) {
+			n = sizes[cpu] - done < chunk ? sizes[cpu] - done : chunk;
+			if (pread(r->out_fd, buf, n, src + done) != (ssize_t)n)
+				goto fail;
+			/* dest < src: the write lands only on what was read already */
+			fallocate(r->out_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, src + done, n);
+			if (pwrite(r->out_fd, buf, n, off + done) != (ssize_t)n)
+				goto fail;
+		}
+	}
+	free(buf);
+	if (ftruncate(r->out_fd, off))
+		return -1;
+	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
+fail:
+	free(buf);
+	return -1;
+}
+
+/*
  * Close the gaps between the CPU regions, highest first so lower offsets
  * stay put. FALLOC_FL_COLLAPSE_RANGE moves extents, not data (ext4, xfs);
  * elsewhere the regions are copied into a fresh file.
@@ -513,8 +564,14 @@ static int pack_regions(struct record *r, const uint64_t *sizes, uint64_t *offse
 	for (cpu = last - 1; cpu >= 0; cpu--) {
 		uint64_t gap = r->data_off + cpu * r->region + sizes[cpu];
 
-		if (fallocate(r->out_fd, FALLOC_FL_COLLAPSE_RANGE, gap, r->region - sizes[cpu]))
-			return rewrite_packed(r, sizes, offsets);
+		if (fallocate(r->out_fd, FALLOC_FL_COLLAPSE_RANGE, gap, r->region - sizes[cpu])) {
+			if (!rewrite_packed(r, sizes, offsets))
+				return 0;
+			if (errno != ENOSPC && errno != EDQUOT)
+				return -1;
+			vt_info("no room for a packed copy of %s: packing it in place", r->output);
+			return pack_in_place(r, sizes, offsets);
+		}
 	}
 	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
 }

@@ -85,7 +85,7 @@ expect 1 "console.log belongs to another user" \
 
 # vtrace hypertrace: the region in /dev/shm
 R=/dev/shm/vtrace-sec-$$
-trap 'rm -f "$R"; cleanup' EXIT
+trap 'rc=$?; rm -f "$R"; (exit $rc); cleanup' EXIT
 ln -s "$VICTIM" "$R"
 expect 1 "cannot create $R: File exists; something is there already" \
 	"$VTRACE" hypertrace --path "$R"
