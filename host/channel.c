@@ -60,10 +60,15 @@ void channel_drain(int fd)
 		;
 }
 
+/*
+ * The newline first ends whatever another writer left unfinished in the
+ * FIFO (a dead or trickling writer), so it cannot glue itself to the front
+ * of this order; the agent ignores empty lines.
+ */
 int channel_send(struct channel *ch, const char *order)
 {
 	char line[512];
-	int len = snprintf(line, sizeof(line), "%s\n", order);
+	int len = snprintf(line, sizeof(line), "\n%s\n", order);
 	struct pollfd pfd = { .fd = ch->in_fd, .events = POLLOUT };
 	ssize_t n;
 
@@ -178,6 +183,7 @@ int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt
 {
 	int i;
 
+	channel_drain(ch->out_fd);	/* nothing that came before is the answer */
 	if (channel_send(ch, order))
 		return -1;
 	for (i = 0; i < 4; i++) {
@@ -193,32 +199,39 @@ int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt
 }
 
 /*
- * Between orders: has the agent announced a (re)start? Returns 1 with its
- * HELLO payload (malloc'ed), 0 when nothing came, -1 on anything else (said,
- * and the channel drained). *@gone tells whether anything holds the reply
- * FIFO open for writing (an agent on FIFOs, or QEMU).
+ * Between orders: has the agent announced a (re)start? Reads every reply
+ * waiting (nobody asked for them: a flood's ERR replies, say) so the agent
+ * never finds the FIFO full. Returns 1 with the last HELLO payload
+ * (malloc'ed), 0 when none came, -1 on garbage (the channel drained).
+ * *@skipped counts the other replies; *@gone tells whether nothing holds
+ * the reply FIFO open for writing (an agent on FIFOs, or QEMU).
  */
-int channel_poll_hello(struct channel *ch, char **payload, bool *gone)
+int channel_poll_hello(struct channel *ch, char **payload, bool *gone, int *skipped)
 {
 	struct pollfd pfd = { .fd = ch->out_fd, .events = POLLIN };
 	struct vt_reply rep;
+	char *p;
+	int ret = 0;
 
 	*payload = NULL;
 	*gone = false;
-	if (poll(&pfd, 1, 0) <= 0)
-		return 0;
-	if (!(pfd.revents & POLLIN)) {
-		*gone = pfd.revents & POLLHUP;
-		return 0;
+	while (poll(&pfd, 1, 0) > 0) {
+		if (!(pfd.revents & POLLIN)) {
+			*gone = pfd.revents & POLLHUP;
+			break;
+		}
+		if (channel_read_reply(ch, 2000, &rep, &p)) {
+			channel_drain(ch->out_fd);
+			return ret ? ret : -1;
+		}
+		if (rep.type == VT_REPLY_HELLO) {
+			free(*payload);
+			*payload = p;
+			ret = 1;
+		} else {
+			free(p);
+			(*skipped)++;
+		}
 	}
-	if (channel_read_reply(ch, 2000, &rep, payload))
-		goto bad;
-	if (rep.type == VT_REPLY_HELLO)
-		return 1;
-	vt_err("an unasked reply (type %u) from the agent; ignored", rep.type);
-	free(*payload);
-	*payload = NULL;
-bad:
-	channel_drain(ch->out_fd);
-	return -1;
+	return ret;
 }

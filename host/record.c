@@ -60,6 +60,7 @@ struct record {
 	char tmp_path[PATH_MAX];
 	uint64_t table_off, data_off, region;
 	bool agent_gone;	/* nothing holds the reply FIFO: said once */
+	int unasked;		/* replies to orders vtrace did not send */
 	int restarts;
 };
 
@@ -360,7 +361,7 @@ static int watch_agent(struct record *r)
 {
 	char *hello;
 	bool gone;
-	int i, ret = channel_poll_hello(&r->ch, &hello, &gone);
+	int i, ret = channel_poll_hello(&r->ch, &hello, &gone, &r->unasked);
 
 	if (gone && !r->agent_gone) {
 		vt_info("nothing holds %s: the agent is gone. Recording goes on; an agent that "
@@ -431,13 +432,24 @@ static void stop_and_collect(struct record *r)
 	struct vt_reply rep;
 	unsigned long long bytes, lost;
 	struct timespec t0;
-	int cpu, i;
+	int cpu, i, ret, skipped = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload) ||
-	    rep.type != VT_REPLY_STOPPED) {
-		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
+	ret = channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload);
+	/* replies to orders someone else sent (a flood) may come first: skip them */
+	while (!ret && rep.type != VT_REPLY_STOPPED && elapsed(&t0) * 1000 < STOP_TIMEOUT_MS) {
 		free(payload);
+		skipped++;
+		ret = channel_read_reply(&r->ch, STOP_TIMEOUT_MS - elapsed(&t0) * 1000, &rep,
+					 &payload);
+	}
+	if (skipped + r->unasked)
+		vt_info("%d replies to orders vtrace did not send were skipped (someone else "
+			"writes to %s)", skipped + r->unasked, r->ch.in_path);
+	if (ret || rep.type != VT_REPLY_STOPPED) {
+		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
+		if (!ret)
+			free(payload);
 		usleep(500000);
 		return;
 	}

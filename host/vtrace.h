@@ -37,7 +37,7 @@ int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt
 		char **payload);
 int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload);
 void channel_drain(int fd);
-int channel_poll_hello(struct channel *ch, char **payload, bool *gone);
+int channel_poll_hello(struct channel *ch, char **payload, bool *gone, int *skipped);
 
 /* meta.c: the guest's META reply, parsed as hostile input */
 struct guest_meta {
