@@ -23,7 +23,7 @@ sed 's/^/  record: /' "$WORK/rec.err"
 [ $rc -eq 1 ] || fail "record on a full disk: exit $rc, want 1"
 grep -q "writing $SMALL/f.dat: No space left on device; stopping the recording" "$WORK/rec.err" ||
 	fail "no clear error about the full disk"
-say "disk full: record stopped and exited $rc after $(echo "$t1 - $t0" | bc) s (-D 30)"
+say "disk full: record stopped and exited $rc after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s (-D 30)"
 [ -f "$SMALL/f.dat" ] || fail "no file left"
 ls "$SMALL" | grep -q 'f.dat\.' && fail "a temporary file was left behind"
 trace-cmd report -i "$SMALL/f.dat" >"$WORK/f.txt" 2>"$WORK/f.err" ||
