@@ -12,7 +12,11 @@ CH=$WORK/ch
 "$VTRACE" setup --dir "$CH" --cpus "$NCPU" >/dev/null
 mkdir "$WORK/gports"	# the agent's ports lead straight to the host's FIFOs
 for ((c = 0; c < NCPU; c++)); do ln -s "$CH/trace-path-cpu$c.out" "$WORK/gports/trace-path-cpu$c"; done
-start_guest_agent -b 256
+# buffer_percent 0: the agent is woken for every event, so the streams flow
+# all the time and a kill lands mid-stream; a 1 MiB ring holds what is
+# written while no agent runs (the kernel would overwrite it otherwise)
+echo 0 >"$T/instances/$INST/buffer_percent"
+start_guest_agent -b 1024
 "$VTRACE" record --dir "$CH" -o "$WORK/r.dat" 2>"$WORK/rec.err" &
 rec=$!
 READER_PIDS+=($rec)
@@ -40,7 +44,7 @@ say "agent killed: the recorder noticed in $gone_ms ms"
 # an agent that dies mid-write (a guest port can cut anywhere): half a
 # sub-buffer, real bytes, the last the old agent sent on CPU 0
 head -c 2048 "$ROOT/tests/fixtures/guest-6.1-x86_64/cpu0.raw" >"$CH/trace-path-cpu0.out"
-start_guest_agent -b 256
+start_guest_agent -b 1024
 back_ms=$(wait_rec "a new agent announced itself")
 wait_log "start order"
 say "agent restarted: picked up in $back_ms ms"
@@ -52,7 +56,7 @@ writer=$!
 sleep 0.4
 kill -9 "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true; AGENT_PID=""
 wait $writer
-start_guest_agent -b 256
+start_guest_agent -b 1024
 wait_log "start order"
 batch $((3 * N + 1)) $((4 * N))
 sleep 1
@@ -62,6 +66,7 @@ rc=0; wait $rec || rc=$?
 sed 's/^/  record: /' "$WORK/rec.err"
 grep -q "cpu0: the stream broke at byte [0-9]* of this agent's stream (after [0-9]* whole sub-buffers): 2048 bytes of an incomplete sub-buffer dropped" "$WORK/rec.err" ||
 	fail "no break position for cpu0"
+grep -q " [1-9][0-9]* missed events" "$WORK/rec.err" && fail "the ring buffer overflowed: the test is wrong"
 grep -q "cpu0: [0-9]* bytes of incomplete sub-buffers dropped at 2 agent restarts" "$WORK/rec.err" ||
 	fail "the summary does not count the bytes dropped"
 trace-cmd report -i "$WORK/r.dat" >"$WORK/r.txt" 2>/dev/null || fail "trace-cmd cannot read the file"
