@@ -82,6 +82,8 @@ struct agent {
 	pthread_mutex_t stdout_lock;	/* -o: one chunk at a time */
 	int reply_fd;			/* -1: replies off */
 	pthread_mutex_t reply_lock;	/* one reply at a time */
+	long long stalled_until;	/* a reply was dropped: no waiting until then (ms) */
+	unsigned long replies_dropped;
 	bool stop_reply_wanted;		/* a "stop" word waits for the flushes */
 	int flushes_done;		/* movers flushed since the last stop */
 };
@@ -112,6 +114,7 @@ void agent_set_state(struct agent *a, enum agent_state state);
 /* reply.c */
 int reply_open(struct agent *a, int ctl_fd, bool ctl_is_fifo);
 void reply_send(struct agent *a, int type, const void *payload, size_t len);
+void reply_hello(struct agent *a);
 void reply_text(struct agent *a, int type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_flushed(struct agent *a, struct mover *m, uint64_t lost);
@@ -126,6 +129,7 @@ int meta_build(struct agent *a, bool kallsyms, struct vt_buf *out);
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void agent_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int agent_verbose;
+bool agent_log_budget(void);
 #define agent_dbg(...)                           \
 	do {                                     \
 		if (agent_verbose)               \

@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -63,8 +64,9 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 		words_run(a, text);
 		break;
 	case VT_ORDER_TOO_LONG:
-		agent_log("order of more than %d bytes ignored (it began '%s')", VT_ORDER_MAX,
-			  vt_escape(text, strlen(text), shown, sizeof(shown)));
+		if (agent_log_budget())
+			agent_log("order of more than %d bytes ignored (it began '%s')",
+				  VT_ORDER_MAX, vt_escape(text, strlen(text), shown, sizeof(shown)));
 		break;
 	}
 }
@@ -101,15 +103,52 @@ static int open_control(struct agent *a, char *path, size_t size, bool *is_fifo)
 	return fd;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A host writes each order whole, in one write. Bytes of an unfinished line
+ * left alone for IDLE_ORDER_MS are a writer that died or one trickling bytes
+ * (slow-loris): drop them, so they cannot glue themselves to the front of
+ * the next real order. (vtrace also starts each order with a newline.)
+ */
+#define IDLE_ORDER_MS 500
+
+static void drop_idle_partial(struct agent *a, struct vt_order_parser *parser, long long idle)
+{
+	char shown[96];
+
+	if (!parser->len && !parser->dropped)
+		return;
+	if (parser->dropped) {		/* still say it was too long */
+		vt_order_feed(parser, "\n", 1, on_order, a);
+		return;
+	}
+	parser->line[parser->len] = '\0';
+	if (agent_log_budget())
+		agent_log("an unfinished order ('%s') idle for %lld ms dropped",
+		  vt_escape(parser->line, parser->len, shown, sizeof(shown)), idle);
+	vt_order_init(parser);
+}
+
 /* Reads all that is there (the port is edge-triggered). Returns 0 or -1. */
 static int read_orders(struct agent *a, int fd, struct vt_order_parser *parser)
 {
+	static long long last;
 	char buf[4096];
 	ssize_t n;
 
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0) {
+			if (now_ms() - last > IDLE_ORDER_MS)
+				drop_idle_partial(a, parser, now_ms() - last);
+			last = now_ms();
 			vt_order_feed(parser, buf, n, on_order, a);
 			continue;
 		}
@@ -202,6 +241,7 @@ int control_run(struct agent *a)
 	agent_log("%d CPU%s, %zu-byte sub-buffers, %zu KB ring buffer per CPU; waiting for "
 		  "orders on %s", a->nr_movers, a->nr_movers == 1 ? "" : "s", a->subbuf_size,
 		  a->buffer_kb, path);
+	reply_hello(a);
 	ret = wait_loop(a, ctl_fd, sig_fd);
 	agent_set_state(a, AGENT_QUIT);
 	close(sig_fd);

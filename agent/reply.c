@@ -11,12 +11,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -73,16 +75,79 @@ static int write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A reply up to PIPE_BUF goes in one write: on a FIFO that is all or
+ * nothing, so a dropped reply never leaves half of one for the host to
+ * misread. After a reply was dropped (the host is not reading, or a flood of
+ * orders makes more replies than it reads) small replies are tried without
+ * waiting for STALL_MS, so a flood cannot hold the controller REPLY_WAIT_MS
+ * per order and a real stop behind it is seen at once.
+ */
+#define STALL_MS 10000
+
 void reply_send(struct agent *a, int type, const void *payload, size_t len)
 {
+	unsigned char small[PIPE_BUF];
 	unsigned char hdr[VT_REPLY_HDR_SIZE];
+	bool stalled;
+	ssize_t n;
 
 	if (a->reply_fd < 0)
 		return;
-	vt_reply_header(hdr, type, len);
 	pthread_mutex_lock(&a->reply_lock);
-	if (write_all(a->reply_fd, hdr, sizeof(hdr)) || write_all(a->reply_fd, payload, len))
-		agent_log("the host is not reading replies; one of %zu bytes was dropped", len);
+	stalled = mono_ms() < a->stalled_until;
+	if (len <= sizeof(small) - VT_REPLY_HDR_SIZE) {
+		vt_reply_header(small, type, len);
+		memcpy(small + VT_REPLY_HDR_SIZE, payload, len);
+		do {
+			n = write(a->reply_fd, small, VT_REPLY_HDR_SIZE + len);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0 && errno == EAGAIN && !stalled)
+			n = write_all(a->reply_fd, small, VT_REPLY_HDR_SIZE + len) ? -1 : 0;
+	} else {
+		vt_reply_header(hdr, type, len);
+		n = write_all(a->reply_fd, hdr, sizeof(hdr)) || write_all(a->reply_fd, payload, len) ?
+		    -1 : 0;
+	}
+	if (n < 0) {
+		if (!a->replies_dropped++)
+			agent_log("the host is not reading replies; dropping them without waiting "
+				  "for %d s", STALL_MS / 1000);
+		a->stalled_until = mono_ms() + STALL_MS;
+	} else if (a->replies_dropped && !stalled) {
+		agent_log("the host reads replies again; %lu were dropped", a->replies_dropped);
+		a->replies_dropped = 0;
+	}
+	pthread_mutex_unlock(&a->reply_lock);
+}
+
+void reply_hello(struct agent *a)
+{
+	unsigned char msg[VT_REPLY_HDR_SIZE + 256];
+	int i, n;
+
+	if (a->reply_fd < 0)
+		return;
+	n = snprintf((char *)msg + VT_REPLY_HDR_SIZE, 200, "agent=trace-agent\npid=%d\n"
+		     "subbuf_size=%zu\ncpus=", (int)getpid(), a->subbuf_size);
+	for (i = 0; i < a->nr_movers && n < 240; i++)
+		n += snprintf((char *)msg + VT_REPLY_HDR_SIZE + n, 256 - n, "%s%d", i ? "," : "",
+			      a->movers[i].cpu);
+	if (n >= 240)
+		n = 240;
+	msg[VT_REPLY_HDR_SIZE + n++] = '\n';
+	vt_reply_header(msg, VT_REPLY_HELLO, n);
+	pthread_mutex_lock(&a->reply_lock);
+	if (write(a->reply_fd, msg, VT_REPLY_HDR_SIZE + n) != VT_REPLY_HDR_SIZE + n)
+		agent_dbg("nobody took the start announcement (HELLO); fine");
 	pthread_mutex_unlock(&a->reply_lock);
 }
 

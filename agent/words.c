@@ -149,8 +149,9 @@ void words_run(struct agent *a, const char *line)
 		set_bufsize(a, arg);
 	} else {
 		vt_escape(line, strlen(line), shown, sizeof(shown));
-		agent_log("unknown order '%s' ignored; orders are 1 (start) and 0 (stop), or "
-			  "words (see docs/protocol.md)", shown);
+		if (agent_log_budget())
+			agent_log("unknown order '%s' ignored; orders are 1 (start) and 0 (stop), or "
+				  "words (see docs/protocol.md)", shown);
 		reply_text(a, VT_REPLY_ERR, "unknown order '%s'", shown);
 	}
 }

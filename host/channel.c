@@ -24,7 +24,7 @@ int channel_open(struct channel *ch, const char *dir, bool replies)
 	if (vt_check_fifo(ch->in_path, false) || (replies && vt_check_fifo(ch->out_path, false)))
 		return -1;
 	/* Non-blocking: a FIFO nobody reads fails now instead of hanging. */
-	ch->in_fd = open(ch->in_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	ch->in_fd = vt_open_fifo(ch->in_path, O_WRONLY | O_NONBLOCK);
 	if (ch->in_fd < 0) {
 		vt_err("%s: %s", ch->in_path, errno == ENXIO ?
 		       "nobody reads it; start the guest (QEMU opens it) or the agent" :
@@ -32,7 +32,7 @@ int channel_open(struct channel *ch, const char *dir, bool replies)
 		return -1;
 	}
 	if (replies) {
-		ch->out_fd = open(ch->out_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		ch->out_fd = vt_open_fifo(ch->out_path, O_RDONLY | O_NONBLOCK);
 		if (ch->out_fd < 0) {
 			vt_err("%s: %s", ch->out_path, strerror(errno));
 			close(ch->in_fd);
@@ -60,10 +60,15 @@ void channel_drain(int fd)
 		;
 }
 
+/*
+ * The newline first ends whatever another writer left unfinished in the
+ * FIFO (a dead or trickling writer), so it cannot glue itself to the front
+ * of this order; the agent ignores empty lines.
+ */
 int channel_send(struct channel *ch, const char *order)
 {
 	char line[512];
-	int len = snprintf(line, sizeof(line), "%s\n", order);
+	int len = snprintf(line, sizeof(line), "\n%s\n", order);
 	struct pollfd pfd = { .fd = ch->in_fd, .events = POLLOUT };
 	ssize_t n;
 
@@ -172,11 +177,63 @@ int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, c
 	return 0;
 }
 
+/* The agent's start announcement is no answer to an order: skip it. */
 int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
 		char **payload)
 {
+	int i;
+
 	*payload = NULL;	/* callers free it whatever happened */
+	channel_drain(ch->out_fd);	/* nothing that came before is the answer */
 	if (channel_send(ch, order))
 		return -1;
-	return channel_read_reply(ch, timeout_ms, r, payload);
+	for (i = 0; i < 4; i++) {
+		if (channel_read_reply(ch, timeout_ms, r, payload))
+			return -1;
+		if (r->type != VT_REPLY_HELLO)
+			return 0;
+		free(*payload);
+		*payload = NULL;
+	}
+	vt_err("the agent keeps restarting (%d announcements for one order)", i);
+	*payload = NULL;
+	return -1;
+}
+
+/*
+ * Between orders: has the agent announced a (re)start? Reads every reply
+ * waiting (nobody asked for them: a flood's ERR replies, say) so the agent
+ * never finds the FIFO full. Returns 1 with the last HELLO payload
+ * (malloc'ed), 0 when none came, -1 on garbage (the channel drained).
+ * *@skipped counts the other replies; *@gone tells whether nothing holds
+ * the reply FIFO open for writing (an agent on FIFOs, or QEMU).
+ */
+int channel_poll_hello(struct channel *ch, char **payload, bool *gone, int *skipped)
+{
+	struct pollfd pfd = { .fd = ch->out_fd, .events = POLLIN };
+	struct vt_reply rep;
+	char *p;
+	int ret = 0;
+
+	*payload = NULL;
+	*gone = false;
+	while (poll(&pfd, 1, 0) > 0) {
+		if (!(pfd.revents & POLLIN)) {
+			*gone = pfd.revents & POLLHUP;
+			break;
+		}
+		if (channel_read_reply(ch, 2000, &rep, &p)) {
+			channel_drain(ch->out_fd);
+			return ret ? ret : -1;
+		}
+		if (rep.type == VT_REPLY_HELLO) {
+			free(*payload);
+			*payload = p;
+			ret = 1;
+		} else {
+			free(p);
+			(*skipped)++;
+		}
+	}
+	return ret;
 }

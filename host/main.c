@@ -16,6 +16,7 @@ static const struct {
 	{ "start", cmd_start, "order the guest agent to start streaming" },
 	{ "stop", cmd_stop, "order the guest agent to stop (it flushes everything)" },
 	{ "record", cmd_record, "record the guest's streams into a trace.dat" },
+	{ "recover", cmd_recover, "repair the trace.dat of a recorder that was killed" },
 	{ "report", cmd_report, "print the events of a trace.dat" },
 	{ "run-guest", cmd_run_guest, "boot the demo guest with its ports on the FIFOs" },
 	{ "hypertrace", cmd_hypertrace, "make a hypertrace region and print its events" },

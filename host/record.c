@@ -27,6 +27,7 @@
 
 #define REPLY_TIMEOUT_MS	10000
 #define STOP_TIMEOUT_MS		30000
+#define TICK_MS			500	/* progress line and offsets table refresh */
 
 static const char usage[] =
 "Usage: vtrace record [OPTION]...\n"
@@ -58,6 +59,9 @@ struct record {
 	int out_fd;		/* the trace.dat, under a temporary name until done */
 	char tmp_path[PATH_MAX];
 	uint64_t table_off, data_off, region;
+	bool agent_gone;	/* nothing holds the reply FIFO: said once */
+	int unasked;		/* replies to orders vtrace did not send */
+	int restarts;
 };
 
 static int parse_options(struct record *r, int argc, char **argv)
@@ -191,6 +195,27 @@ static int fetch_meta(struct record *r)
 }
 
 /*
+ * Point the offsets table at each CPU's region with the whole sub-buffers
+ * kept so far: the temporary file is then a trace.dat trace-cmd reads at
+ * any moment, and what a killed recorder leaves is recoverable (vtrace
+ * recover extends each region past the sizes written here).
+ */
+static int update_table(struct record *r)
+{
+	int nr = r->gm.dat.nr_cpus, i;
+	uint64_t sizes[nr], offsets[nr];
+
+	for (i = 0; i < nr; i++) {
+		offsets[i] = r->data_off + i * r->region;
+		sizes[i] = 0;
+	}
+	for (i = 0; r->streams && i < r->gm.nr_streamed; i++)
+		sizes[r->streams[i].cpu] = stream_get(&r->streams[i].kept) / r->streams[i].subbuf *
+					   r->streams[i].subbuf;
+	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
+}
+
+/*
  * The trace.dat is written in place: its header now, then each CPU's
  * sub-buffers straight into a region of its own, far apart in a sparse
  * file; finish_dat() closes the gaps. No second copy of the data.
@@ -199,6 +224,9 @@ static int create_dat(struct record *r)
 {
 	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus;	/* ext4 allows 16 TiB */
 
+	if (vt_check_output(r->output))
+		return -1;
+	/* mkostemp: a new file (O_EXCL, so never through a symlink), mode 0600 */
 	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s.XXXXXX", r->output);
 	r->out_fd = mkostemp(r->tmp_path, O_CLOEXEC);
 	if (r->out_fd < 0) {
@@ -212,7 +240,7 @@ static int create_dat(struct record *r)
 	}
 	r->region = per_cpu < (64ULL << 30) ? per_cpu : (64ULL << 30);
 	r->region -= r->region % r->gm.dat.subbuf_size;
-	return 0;
+	return update_table(r);
 }
 
 static int open_streams(struct record *r)
@@ -276,6 +304,94 @@ static double elapsed(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * A new agent announced itself (HELLO): it was restarted, or the guest
+ * rebooted. End each CPU's old stream where it broke, check the new agent
+ * streams the same way (else the file could not hold both), enable the
+ * events again and start it. Returns 0, or -1 to end the recording.
+ */
+static int resume(struct record *r, const char *hello)
+{
+	static struct guest_meta gm;
+	char err[256], shown[256];
+	uint32_t len;
+	char *payload;
+	int i, bad = 0;
+
+	vt_escape(hello, strlen(hello), shown, sizeof(shown));
+	for (i = 0; shown[i]; i++)	/* its key=value lines on one line */
+		if (!strncmp(shown + i, "\\x0a", 4))
+			memcpy(shown + i, "    ", 4);
+	vt_info("a new agent announced itself (%s): the old one is gone; resuming", shown);
+	r->restarts++;
+	for (i = 0; i < r->gm.nr_streamed; i++)
+		if (stream_cut(&r->streams[i], 5000))
+			vt_err("cpu%d: the reader did not end the old stream in time",
+			       r->streams[i].cpu);
+	payload = ask(r, r->kallsyms ? "meta kallsyms" : "meta", VT_REPLY_META, &len);
+	if (!payload)
+		return -1;
+	memset(&gm, 0, sizeof(gm));
+	if (meta_parse(&gm, payload, len, err, sizeof(err))) {
+		vt_err("malformed metadata from the new agent: %s", err);
+		return -1;
+	}
+	if (gm.dat.subbuf_size != r->gm.dat.subbuf_size || gm.dat.long_size != r->gm.dat.long_size ||
+	    gm.dat.big_endian != r->gm.dat.big_endian || gm.dat.nr_cpus != r->gm.dat.nr_cpus ||
+	    gm.nr_streamed != r->gm.nr_streamed)
+		bad = 1;
+	for (i = 0; !bad && i < gm.nr_streamed; i++)
+		bad = gm.cpus[i] != r->gm.cpus[i];
+	meta_free(&gm);
+	if (bad) {
+		vt_err("the new agent streams differently (sub-buffer size, CPUs or word size "
+		       "changed): ending the recording with what came before");
+		return -1;
+	}
+	r->enabled = 0;
+	if (enable_events(r))
+		return -1;
+	payload = ask(r, "start", VT_REPLY_OK, NULL);
+	free(payload);
+	return payload ? 0 : -1;
+}
+
+/* Between orders: notice an agent that is gone, and one that is back. */
+static int watch_agent(struct record *r)
+{
+	char *hello;
+	bool gone;
+	int i, ret = channel_poll_hello(&r->ch, &hello, &gone, &r->unasked);
+
+	if (gone && !r->agent_gone) {
+		vt_info("nothing holds %s: the agent is gone. Recording goes on; an agent that "
+			"starts again is picked up", r->ch.out_path);
+		for (i = 0; i < r->gm.nr_streamed; i++)
+			vt_info("cpu%d: %llu bytes received so far", r->streams[i].cpu,
+				(unsigned long long)stream_get(&r->streams[i].received));
+	}
+	r->agent_gone = gone;
+	if (ret != 1)
+		return 0;
+	ret = resume(r, hello);
+	free(hello);
+	return ret;
+}
+
+/* A CPU could not write (a full disk): nothing more can be kept, stop now. */
+static bool write_failed(struct record *r)
+{
+	int i;
+
+	for (i = 0; i < r->gm.nr_streamed; i++)
+		if (__atomic_load_n(&r->streams[i].err, __ATOMIC_RELAXED)) {
+			vt_err("cpu%d: writing %s: %s; stopping the recording", r->streams[i].cpu,
+			       r->output, strerror(r->streams[i].err));
+			return true;
+		}
+	return false;
+}
+
 /* Until Ctrl-C, SIGTERM or the duration; a progress line on a TTY. */
 static void wait_for_end(struct record *r)
 {
@@ -290,10 +406,13 @@ static void wait_for_end(struct record *r)
 		left = r->duration ? r->duration - elapsed(&t0) : -1;
 		if (r->duration && left <= 0)
 			break;
-		timeout = tty ? 500 : -1;
-		if (left > 0 && (timeout < 0 || left * 1000 < timeout))
+		timeout = TICK_MS;
+		if (left > 0 && left * 1000 < timeout)
 			timeout = left * 1000 + 1;
 		if (poll(&pfd, 1, timeout) > 0)
+			break;
+		update_table(r);
+		if (write_failed(r) || watch_agent(r))
 			break;
 		if (tty)
 			show_progress(r, elapsed(&t0), false);
@@ -313,13 +432,24 @@ static void stop_and_collect(struct record *r)
 	struct vt_reply rep;
 	unsigned long long bytes, lost;
 	struct timespec t0;
-	int cpu, i;
+	int cpu, i, ret, skipped = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload) ||
-	    rep.type != VT_REPLY_STOPPED) {
-		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
+	ret = channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload);
+	/* replies to orders someone else sent (a flood) may come first: skip them */
+	while (!ret && rep.type != VT_REPLY_STOPPED && elapsed(&t0) * 1000 < STOP_TIMEOUT_MS) {
 		free(payload);
+		skipped++;
+		ret = channel_read_reply(&r->ch, STOP_TIMEOUT_MS - elapsed(&t0) * 1000, &rep,
+					 &payload);
+	}
+	if (skipped + r->unasked)
+		vt_info("%d replies to orders vtrace did not send were skipped (someone else "
+			"writes to %s)", skipped + r->unasked, r->ch.in_path);
+	if (ret || rep.type != VT_REPLY_STOPPED) {
+		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
+		if (!ret)
+			free(payload);
 		usleep(500000);
 		return;
 	}
@@ -331,11 +461,14 @@ static void stop_and_collect(struct record *r)
 
 			if (s->cpu != cpu)
 				continue;
-			while (stream_get(&s->received) < bytes && elapsed(&t0) * 1000 < STOP_TIMEOUT_MS)
+			/* bytes counts from this agent's start: from the last cut */
+			while (stream_get(&s->received) - stream_get(&s->epoch) < bytes &&
+			       elapsed(&t0) * 1000 < STOP_TIMEOUT_MS)
 				usleep(2000);
-			if (stream_get(&s->received) < bytes)
+			if (stream_get(&s->received) - stream_get(&s->epoch) < bytes)
 				vt_err("cpu%d: %llu of the %llu bytes sent never arrived", cpu,
-				       (unsigned long long)stream_get(&s->received), bytes);
+				       (unsigned long long)(stream_get(&s->received) -
+							    stream_get(&s->epoch)), bytes);
 			if (lost)
 				vt_info("cpu%d: the guest's ring buffer overwrote %llu events (the "
 					"host read too slowly; a larger buffer helps)", cpu, lost);
@@ -385,6 +518,43 @@ fail:
 }
 
 /*
+ * Move each CPU's sub-buffers down to its packed place inside the file, a
+ * chunk at a time, punching the source chunk out before writing it again:
+ * for a full disk (the copy needs as much room again), it needs no free
+ * space beyond what it frees.
+ */
+static int pack_in_place(struct record *r, const uint64_t *sizes, uint64_t *offsets)
+{
+	const size_t chunk = 1 << 20;
+	uint64_t off = r->data_off, src, done, n;
+	char *buf = malloc(chunk);
+	int cpu;
+
+	if (!buf)
+		return -1;
+	for (cpu = 0; cpu < r->gm.dat.nr_cpus; off += sizes[cpu], cpu++) {
+		offsets[cpu] = off;
+		src = r->data_off + cpu * r->region;
+		for (done = 0; src != off && done < sizes[cpu]; done += n) {
+			n = sizes[cpu] - done < chunk ? sizes[cpu] - done : chunk;
+			if (pread(r->out_fd, buf, n, src + done) != (ssize_t)n)
+				goto fail;
+			/* dest < src: the write lands only on what was read already */
+			fallocate(r->out_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, src + done, n);
+			if (pwrite(r->out_fd, buf, n, off + done) != (ssize_t)n)
+				goto fail;
+		}
+	}
+	free(buf);
+	if (ftruncate(r->out_fd, off))
+		return -1;
+	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
+fail:
+	free(buf);
+	return -1;
+}
+
+/*
  * Close the gaps between the CPU regions, highest first so lower offsets
  * stay put. FALLOC_FL_COLLAPSE_RANGE moves extents, not data (ext4, xfs);
  * elsewhere the regions are copied into a fresh file.
@@ -406,8 +576,14 @@ static int pack_regions(struct record *r, const uint64_t *sizes, uint64_t *offse
 	for (cpu = last - 1; cpu >= 0; cpu--) {
 		uint64_t gap = r->data_off + cpu * r->region + sizes[cpu];
 
-		if (fallocate(r->out_fd, FALLOC_FL_COLLAPSE_RANGE, gap, r->region - sizes[cpu]))
-			return rewrite_packed(r, sizes, offsets);
+		if (fallocate(r->out_fd, FALLOC_FL_COLLAPSE_RANGE, gap, r->region - sizes[cpu])) {
+			if (!rewrite_packed(r, sizes, offsets))
+				return 0;
+			if (errno != ENOSPC && errno != EDQUOT)
+				return -1;
+			vt_info("no room for a packed copy of %s: packing it in place", r->output);
+			return pack_in_place(r, sizes, offsets);
+		}
 	}
 	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
 }
@@ -483,8 +659,13 @@ static void summary(struct record *r)
 			vt_info("cpu%d: %llu malformed sub-buffers dropped", s->cpu,
 				(unsigned long long)s->bad);
 		if (s->fill)
-			vt_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped", s->cpu,
-				s->fill);
+			vt_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped (the stream "
+				"ended there, at byte %llu)", s->cpu, s->fill,
+				(unsigned long long)(s->received - s->epoch - s->fill));
+		if (r->restarts)
+			vt_info("cpu%d: %llu bytes of incomplete sub-buffers dropped at %d agent "
+				"restart%s", s->cpu, (unsigned long long)s->dropped, r->restarts,
+				r->restarts == 1 ? "" : "s");
 		events += s->events;
 		kept += s->kept;
 	}

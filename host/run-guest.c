@@ -184,6 +184,31 @@ static bool console_says(const char *path, const char *what)
 	return found;
 }
 
+/*
+ * QEMU opens -serial file: with O_CREAT|O_TRUNC and follows symlinks: make
+ * the file ourselves first, new (O_EXCL|O_NOFOLLOW), mode 0600, after
+ * removing an old one of ours. A symlink or another user's file is refused.
+ */
+static int make_console(const char *path)
+{
+	int fd;
+
+	if (vt_check_output(path))
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		vt_err("cannot remove the old %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		vt_err("cannot create %s: %s%s", path, strerror(errno), errno == EEXIST ?
+		       " (someone made it just now: check who can write to its directory)" : "");
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 /* KVM only if it is there and a test boot under it completes in time. */
 static const char *choose_accel(const struct guest *g)
 {
@@ -198,6 +223,8 @@ static const char *choose_accel(const struct guest *g)
 		return "tcg";
 	close(fd);
 	snprintf(console, sizeof(console), "%s/kvm-probe.log", g->dir);
+	if (make_console(console))
+		return "tcg";
 	argv = qemu_argv(g, "kvm", "boot", console, false);
 	ok = argv && run_qemu(argv, KVM_PROBE_SECONDS) == 0 && console_says(console, "booted");
 	free_argv(argv);
@@ -267,6 +294,8 @@ int cmd_run_guest(int argc, char **argv)
 	snprintf(console, sizeof(console), "%s", g.console ? g.console : "");
 	if (!g.console)
 		snprintf(console, sizeof(console), "%s/console.log", g.dir);
+	if (make_console(console))
+		return 1;
 	accel = choose_accel(&g);
 	qargv = qemu_argv(&g, accel, g.workload, console, true);
 	if (!qargv)

@@ -24,16 +24,32 @@ static const char usage[] =
 "  -f, --format FMT   qemu (default) or libvirt\n"
 "Existing FIFOs are kept; a symlink or any other file in their place is refused.\n";
 
-/* mkfifo, or accept the FIFO that is there; refuse anything else. */
+/*
+ * mkfifo (which never follows a symlink), or accept the FIFO that is there
+ * if it is ours; a FIFO other users may open (the seed's plain mkfifo makes
+ * them 0644) is narrowed to 0600. Anything else is refused.
+ */
 static int make_fifo(const char *path)
 {
+	struct stat st;
+
 	if (mkfifo(path, 0600) == 0)
 		return 0;
 	if (errno != EEXIST) {
 		vt_err("cannot create %s: %s", path, strerror(errno));
 		return -1;
 	}
-	return vt_check_fifo(path, false);
+	if (vt_check_fifo(path, false) || lstat(path, &st) < 0)
+		return -1;
+	if (st.st_uid != geteuid()) {
+		vt_err("%s is a FIFO of another user (uid %u); remove it and run 'vtrace setup' "
+		       "again", path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if ((st.st_mode & 077) && chmod(path, 0600) == 0)
+		vt_info("%s: mode %03o narrowed to 600 (other users could open it)", path,
+			(unsigned)(st.st_mode & 0777));
+	return 0;
 }
 
 static int make_pair(const char *dir, const char *name)
@@ -61,6 +77,12 @@ static int make_dir(const char *dir)
 	}
 	if (st.st_uid != geteuid()) {
 		vt_err("%s belongs to another user; choose another with --dir", dir);
+		return -1;
+	}
+	/* Others could plant or swap files in it. */
+	if (st.st_mode & 022) {
+		vt_err("%s is writable by other users (mode %03o); chmod go-w it or choose another "
+		       "with --dir", dir, (unsigned)(st.st_mode & 0777));
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +37,17 @@ int stream_open(struct stream *s, const char *dir, int cpu)
 
 	s->cpu = cpu;
 	s->fd = s->hold_fd = -1;
+	s->cut_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->cut_fd < 0) {
+		vt_err("eventfd: %s", strerror(errno));
+		return -1;
+	}
 	snprintf(path, sizeof(path), "%s/" DATA_NAME_FMT ".out", dir, cpu);
 	if (vt_check_fifo(path, false))
 		return -1;
-	s->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	s->fd = vt_open_fifo(path, O_RDONLY | O_NONBLOCK);
 	if (s->fd >= 0)
-		s->hold_fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		s->hold_fd = vt_open_fifo(path, O_WRONLY | O_NONBLOCK);
 	if (s->fd < 0 || s->hold_fd < 0) {
 		vt_err("cannot open %s: %s", path, strerror(errno));
 		return -1;
@@ -134,19 +140,51 @@ static ssize_t read_some(struct stream *s)
 	return n;
 }
 
+/*
+ * The sender (the agent) restarted: everything the old one sent is in the
+ * FIFO by now. Take it, then drop the incomplete sub-buffer it ended with,
+ * saying where: the new agent's first sub-buffer starts a new stream.
+ */
+static void cut(struct stream *s)
+{
+	uint64_t v;
+
+	if (read(s->cut_fd, &v, sizeof(v)) < 0)
+		return;
+	while (read_some(s) > 0)
+		;
+	if (s->fill)
+		vt_info("cpu%d: the stream broke at byte %llu of this agent's stream (after %llu "
+			"whole sub-buffers): %zu bytes of an incomplete sub-buffer dropped", s->cpu,
+			(unsigned long long)(s->received - s->epoch - s->fill),
+			(unsigned long long)((s->received - s->epoch - s->fill) / s->subbuf),
+			s->fill);
+	else
+		vt_info("cpu%d: the stream ended at byte %llu, on a sub-buffer boundary: nothing "
+			"lost", s->cpu, (unsigned long long)(s->received - s->epoch));
+	s->dropped += s->fill;
+	s->fill = 0;
+	__atomic_store_n(&s->epoch, s->received, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->cuts_done, __atomic_load_n(&s->cuts_asked, __ATOMIC_ACQUIRE),
+			 __ATOMIC_RELEASE);
+}
+
 static void *stream_main(void *arg)
 {
 	struct stream *s = arg;
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = s->fd, .events = POLLIN },
 		{ .fd = s->stop_fd, .events = POLLIN },
+		{ .fd = s->cut_fd, .events = POLLIN },
 	};
 
 	for (;;) {
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents & POLLIN)
 			read_some(s);
+		if (pfd[2].revents & POLLIN)
+			cut(s);
 		if (pfd[1].revents & POLLIN) {
 			while (read_some(s) > 0)
 				;
@@ -154,6 +192,18 @@ static void *stream_main(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* Ask the reader to end the old sender's stream; wait until it has. */
+int stream_cut(struct stream *s, int timeout_ms)
+{
+	uint64_t one = 1, want = __atomic_add_fetch(&s->cuts_asked, 1, __ATOMIC_ACQ_REL);
+
+	if (write(s->cut_fd, &one, sizeof(one)) < 0)
+		return -1;
+	while (__atomic_load_n(&s->cuts_done, __ATOMIC_ACQUIRE) < want && timeout_ms-- > 0)
+		usleep(1000);
+	return __atomic_load_n(&s->cuts_done, __ATOMIC_ACQUIRE) < want ? -1 : 0;
 }
 
 int stream_start(struct stream *s)
@@ -181,7 +231,9 @@ void stream_close(struct stream *s)
 		close(s->fd);
 	if (s->hold_fd >= 0)
 		close(s->hold_fd);
+	if (s->cut_fd >= 0)
+		close(s->cut_fd);
 	free(s->buf);
-	s->fd = s->hold_fd = -1;
+	s->fd = s->hold_fd = s->cut_fd = -1;
 	s->buf = NULL;
 }

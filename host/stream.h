@@ -14,6 +14,9 @@ struct stream {
 	int out_fd;		/* the trace.dat being written (shared, pwrite only) */
 	uint64_t base, limit;	/* this CPU's region in it: [base, base + limit) */
 	int stop_fd;		/* eventfd shared by all streams: time to finish */
+	int cut_fd;		/* eventfd: the sender restarted, end its stream here */
+	uint64_t cuts_asked, cuts_done;
+	uint64_t epoch;		/* received at the last cut: where this sender began */
 	size_t subbuf;
 	int long_size;
 	bool big_endian;
@@ -25,6 +28,8 @@ struct stream {
 	uint64_t received;	/* bytes read from the FIFO */
 	uint64_t kept;		/* bytes of valid sub-buffers written at base */
 	uint64_t subbufs, events, bad, missed_subbufs, missed_events;
+	uint64_t dropped;	/* bytes of incomplete sub-buffers dropped at restarts */
+	int restarts;
 	int err;		/* errno of a failed write */
 	uint64_t shown;		/* received, at the last progress line */
 };
@@ -34,6 +39,7 @@ void stream_drain_stale(struct stream *s);
 int stream_start(struct stream *s);
 void stream_join(struct stream *s);
 void stream_close(struct stream *s);
+int stream_cut(struct stream *s, int timeout_ms);
 uint64_t stream_get(const uint64_t *counter);
 
 #endif

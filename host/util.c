@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "vtrace.h"
 
@@ -51,6 +53,52 @@ int vt_check_fifo(const char *path, bool quiet)
 			vt_err("%s is a %s, not a FIFO; remove it and run 'vtrace setup'", path,
 			       S_ISLNK(st.st_mode) ? "symlink" : S_ISREG(st.st_mode) ?
 			       "regular file" : "special file");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Open a FIFO the way vt_check_fifo() checked it: no symlink followed
+ * (O_NOFOLLOW), and a FIFO still when open (fstat), so a file swapped in
+ * between the check and the open is refused too. Returns the fd, or -1 with
+ * errno set (ELOOP for a symlink, ENXIO for a FIFO nobody reads).
+ */
+int vt_open_fifo(const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * An output file vtrace will replace (record's -o, run-guest's console):
+ * absent, or a regular file of ours. A symlink or another user's file, as
+ * planted in /tmp, is refused: replacing it would hand that user our data
+ * or let them aim us at a file of their choice.
+ */
+int vt_check_output(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : (vt_err("%s: %s", path, strerror(errno)), -1);
+	if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+		vt_err("%s is a %s; refusing to replace it: remove it or choose another name",
+		       path, S_ISLNK(st.st_mode) ? "symlink" : "special file");
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		vt_err("%s belongs to another user (uid %u); refusing to replace it: remove it "
+		       "or choose another name", path, (unsigned)st.st_uid);
 		return -1;
 	}
 	return 0;

@@ -19,6 +19,8 @@ extern const char *vt_cmd;	/* "vtrace record", for messages */
 void vt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vt_check_fifo(const char *path, bool quiet);
+int vt_open_fifo(const char *path, int flags);
+int vt_check_output(const char *path);
 int vt_count_cpu_fifos(const char *dir);
 
 /* channel.c: the control port pair DIR/agent-ctl-path.{in,out} */
@@ -35,6 +37,7 @@ int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt
 		char **payload);
 int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload);
 void channel_drain(int fd);
+int channel_poll_hello(struct channel *ch, char **payload, bool *gone, int *skipped);
 
 /* meta.c: the guest's META reply, parsed as hostile input */
 struct guest_meta {
@@ -58,5 +61,6 @@ int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_run_guest(int argc, char **argv);
 int cmd_hypertrace(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
 
 #endif

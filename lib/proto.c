@@ -59,7 +59,7 @@ int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *er
 			 VT_PROTO_VERSION);
 		return -1;
 	}
-	if (r->type < VT_REPLY_OK || r->type > VT_REPLY_STOPPED) {
+	if (r->type < VT_REPLY_OK || r->type > VT_REPLY_HELLO) {
 		snprintf(err, errsz, "unknown reply type %u", r->type);
 		return -1;
 	}

@@ -37,6 +37,7 @@ enum vt_reply_type {
 	VT_REPLY_META = 3,	/* records, below */
 	VT_REPLY_STATUS = 4,	/* text: key=value lines */
 	VT_REPLY_STOPPED = 5,	/* text: "cpu=N bytes=B lost=L" per CPU, after the flush */
+	VT_REPLY_HELLO = 6,	/* unsolicited, once at the agent's start: "key=value" lines */
 };
 
 enum vt_meta_tag {

@@ -26,7 +26,11 @@ FAKE_PID=""
 fake_guest() {
 	(
 		exec 3<>"$CH/agent-ctl-path.in" 4<>"$CH/agent-ctl-path.out"
-		while read -r order <&3; do "$1" "$order" >&4 || break; done
+		# empty lines are no orders (vtrace starts each with a newline)
+		while read -r order <&3; do
+			[ -z "$order" ] && continue
+			"$1" "$order" >&4 || break
+		done
 	) &
 	FAKE_PID=$!
 	sleep 0.2

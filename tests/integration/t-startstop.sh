@@ -19,6 +19,7 @@ for ((c = 0; c < NCPU; c++)); do
 	READER_PIDS+=($!)
 done
 start_guest_agent
+timeout 1 cat "$CH/agent-ctl-path.out" >/dev/null || true	# the agent's HELLO
 "$VTRACE" start --dir "$CH" || fail "vtrace start"
 wait_log 'start order'
 for ((c = 0; c < NCPU; c++)); do mark $c 1500; done
