@@ -318,9 +318,12 @@ static int open_output(struct collector *c, const struct options *o, struct ht_l
 		return c->dat ? 0 : -1;
 	}
 	if (o->output) {
-		fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		/* never through a symlink: -o may name a shared place such as /tmp */
+		fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0) {
-			vt_err("cannot write %s: %s", o->output, strerror(errno));
+			vt_err("cannot write %s: %s", o->output, errno == ELOOP ?
+			       "a symbolic link (refused: give the file's real path, or leave out "
+			       "-o for standard output)" : strerror(errno));
 			return -1;
 		}
 	}

@@ -101,4 +101,10 @@ kill -INT $ht; wait $ht || true
 [ "$mode" = 600 ] || fail "the hypertrace region has mode '$mode'"
 [ -e "$R" ] && fail "the region was left behind"
 say "hypertrace: region mode 600, removed at exit"
+ln -s "$VICTIM" "$WORK/ht-out"
+expect 1 "cannot write $WORK/ht-out: a symbolic link (refused" \
+	"$VTRACE" hypertrace --path "$R" -o "$WORK/ht-out"
+untouched
+[ -e "$R" ] && fail "a refused collector left its region behind"
+say "hypertrace: a symlink as -o is refused"
 say "every planted symlink's target is untouched"
