@@ -93,7 +93,7 @@ $(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
 
 # A fuzz harness replaying its committed corpus and regression inputs (a test).
 $(B)/tests/test-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
-		$(B)/obj/host/meta.o $(B)/libvtrace.a
+		$(B)/obj/host/meta.o $(B)/obj/host/util.o $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ihost $(CFLAGS) -DFUZZ_NAME='"$*"' -o $@ $(filter %.c %.o %.a,$^) \
 		$(LDLIBS)
@@ -178,6 +178,7 @@ FUZZ_SRC_order     := lib/order.c
 FUZZ_SRC_reply     := lib/proto.c lib/order.c lib/tracedat.c host/meta.c
 FUZZ_SRC_page      := lib/page.c
 FUZZ_SRC_ht-region := lib/ht-region.c lib/ht-clock.c
+FUZZ_SRC_recover   := lib/page.c host/util.c
 FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz-%)
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) \

@@ -212,13 +212,16 @@ out:
 	return ret;
 }
 
-static int recover(struct hdr *h, const char *output)
+/*
+ * Each CPU's data: the offsets table's entry, checked, then extended over
+ * every valid sub-buffer written after the table's last update. Returns the
+ * bytes in all, or -1 (an impossible table: said).
+ */
+static int64_t plan(struct hdr *h, uint64_t *offs, uint64_t *sizes)
 {
-	uint64_t offs[MAX_CPUS], sizes[MAX_CPUS], end, was, total = 0;
-	char tmp[PATH_MAX + 8], *page;
+	uint64_t end, was, total = 0;
 	uint32_t cpu, other;
-	mode_t mask;
-	int out, ret;
+	char *page;
 
 	page = malloc(h->subbuf);
 	if (!page)
@@ -249,6 +252,20 @@ static int recover(struct hdr *h, const char *output)
 		total += sizes[cpu];
 	}
 	free(page);
+	return total;
+}
+
+static int recover(struct hdr *h, const char *output)
+{
+	uint64_t offs[MAX_CPUS], sizes[MAX_CPUS];
+	char tmp[PATH_MAX + 8];
+	int64_t total;
+	mode_t mask;
+	int out, ret;
+
+	total = plan(h, offs, sizes);
+	if (total < 0)
+		return -1;
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", output);
 	out = mkostemp(tmp, O_CLOEXEC);
 	if (out < 0) {

@@ -11,7 +11,7 @@ C=$ROOT/tests/fuzz/corpus
 W=$(mktemp -d /tmp/vtrace-seeds.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 rm -rf "$C"
-mkdir -p "$C"/{order,reply,page,ht-region}
+mkdir -p "$C"/{order,reply,page,ht-region,recover}
 
 # order: byte 0 (octal here) is how the harness cuts the rest into reads (0: one read)
 o() { { printf "\\$2"; printf -- "$3"; } >"$C/order/$1"; }
@@ -58,4 +58,20 @@ cc -std=gnu11 -I"$ROOT/include" -I"$ROOT/lib" -o "$W/seed-ht" "$ROOT/tests/fuzz/
 "$W/seed-ht" 1 1 4 "$C/ht-region/c1-a1-e4"
 "$W/seed-ht" 2 4 8 "$C/ht-region/c2-a4-e8"
 "$W/seed-ht" 3 2 4 "$C/ht-region/c3-a2-e4"
+# recover: a small trace.dat v6 (the hypertrace collector's, from the seed's
+# example; the same writer as record's), whole, with its offsets table
+# blanked (recover then finds the sub-buffers itself), and cut mid-page
+R=/dev/shm/vtrace-seeds-$$
+"$B/vtrace" hypertrace --path "$R" --clients 2 --format dat -o "$W/ht.dat" 2>/dev/null &
+col=$!
+for ((i = 0; i < 100; i++)); do [ -e "$R" ] && break; sleep 0.05; done
+"$B/tests/seed-hypertrace-example" "$R" >/dev/null
+sleep 0.2
+kill -INT $col
+wait $col
+cp "$W/ht.dat" "$C/recover/ht"
+t=$(grep -abo flyrecord "$W/ht.dat" | cut -d: -f1)
+{ head -c $((t + 10)) "$W/ht.dat"; head -c 32 /dev/zero; tail -c +$((t + 43)) "$W/ht.dat"; } \
+	>"$C/recover/ht-no-table"
+head -c $(($(stat -c %s "$W/ht.dat") - 2000)) "$W/ht.dat" >"$C/recover/ht-cut"
 du -sh "$C"/*
