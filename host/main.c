@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vtrace: the host half of virtio-trace. One file per subcommand.
+ * vtrace: the host half of virtio-trace and hypertrace. One file per subcommand.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +18,10 @@ static const struct {
 	{ "record", cmd_record, "record the guest's streams into a trace.dat" },
 	{ "recover", cmd_recover, "repair the trace.dat of a recorder that was killed" },
 	{ "report", cmd_report, "print the events of a trace.dat" },
-	{ "run-guest", cmd_run_guest, "boot the demo guest with its ports on the FIFOs" },
-	{ "hypertrace", cmd_hypertrace, "make a hypertrace region and print its events" },
+	{ "run-guest", cmd_run_guest, "boot the demo guest with its ports on the FIFOs\n"
+						 "             (--hypertrace: and a hypertrace device)" },
+	{ "hypertrace", cmd_hypertrace, "make a hypertrace region and collect its events\n"
+						   "             (log lines or a trace.dat; actions)" },
 };
 
 static void usage(FILE *f)
@@ -27,9 +29,9 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "Usage: vtrace COMMAND [OPTION]...\n"
-		   "Trace data out of virtual machines (virtio-trace).\n\nCommands:\n");
+		   "Trace data out of virtual machines (virtio-trace, hypertrace).\n\nCommands:\n");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].what);
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].what);
 	fprintf(f, "\n'vtrace COMMAND --help' tells more. See vtrace(1).\n");
 }
 
