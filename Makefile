@@ -92,11 +92,16 @@ $(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # A fuzz harness replaying its committed corpus and regression inputs (a test).
+# FUZZ_INC: sources a harness #includes to reach static functions; they are
+# prerequisites (a change rebuilds it), not compiled on their own.
+FUZZ_INC := host/recover.c
+$(B)/tests/test-fuzz-recover $(B)/fuzz/fuzz-recover: host/recover.c
+
 $(B)/tests/test-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
 		$(B)/obj/host/meta.o $(B)/obj/host/util.o $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Ihost $(CFLAGS) -DFUZZ_NAME='"$*"' -o $@ $(filter %.c %.o %.a,$^) \
-		$(LDLIBS)
+	$(CC) $(CPPFLAGS) -Ihost $(CFLAGS) -DFUZZ_NAME='"$*"' -o $@ \
+		$(filter-out $(FUZZ_INC),$(filter %.c %.o %.a,$^)) $(LDLIBS)
 
 # The seed's hypertrace example, built as its documentation says.
 $(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
@@ -185,7 +190,7 @@ $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) \
 		$(wildcard lib/*.h host/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Ihost $(FUZZ_FLAGS) -o $@ \
-		$(filter %.c,$^) -lzstd
+		$(filter-out $(FUZZ_INC),$(filter %.c,$^)) -lzstd
 
 fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build

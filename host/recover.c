@@ -212,6 +212,36 @@ out:
 	return ret;
 }
 
+static uint64_t data_start(const struct hdr *h)
+{
+	return h->table_off + 16ULL * h->nr_cpus;
+}
+
+/*
+ * An entry is whole sub-buffers inside the file, past the header, and
+ * overlapping no other CPU's: a table that says otherwise would make the
+ * packed file repeat bytes, so it is refused rather than guessed at.
+ */
+static bool entry_possible(const struct hdr *h, const uint64_t *offs, const uint64_t *sizes,
+			   uint32_t cpu)
+{
+	uint32_t other;
+
+	if (offs[cpu] > h->size || sizes[cpu] > h->size - offs[cpu] ||
+	    offs[cpu] % h->subbuf || sizes[cpu] % h->subbuf)
+		return false;
+	if (!sizes[cpu])
+		return true;
+	if (offs[cpu] < data_start(h))
+		return false;
+	/* the CPUs before this one are checked already: each pair once */
+	for (other = 0; other < cpu; other++)
+		if (sizes[other] && offs[other] < offs[cpu] + sizes[cpu] &&
+		    offs[cpu] < offs[other] + sizes[other])
+			return false;
+	return true;
+}
+
 /*
  * Each CPU's data: the offsets table's entry, checked, then extended over
  * every valid sub-buffer written after the table's last update. Returns the
@@ -230,8 +260,9 @@ static int64_t plan(struct hdr *h, uint64_t *offs, uint64_t *sizes)
 		h->pos = h->table_off + 16ULL * cpu;
 		offs[cpu] = num(h, 8);
 		sizes[cpu] = num(h, 8);
-		if (offs[cpu] > h->size || sizes[cpu] > h->size - offs[cpu] ||
-		    offs[cpu] % h->subbuf || sizes[cpu] % h->subbuf) {
+	}
+	for (cpu = 0; cpu < h->nr_cpus; cpu++) {
+		if (!entry_possible(h, offs, sizes, cpu)) {
 			vt_err("%s: CPU %u's entry in the offsets table is impossible; not a file of "
 			       "vtrace record", h->path, cpu);
 			free(page);
@@ -239,12 +270,16 @@ static int64_t plan(struct hdr *h, uint64_t *offs, uint64_t *sizes)
 		}
 	}
 	for (cpu = 0; cpu < h->nr_cpus; cpu++) {
-		/* a region ends where the next one (in the file) begins */
+		/*
+		 * A region ends where the next one in the file begins; one that
+		 * shares its start (an empty CPU in a packed file) ends it too, so
+		 * no sub-buffer is claimed by two CPUs.
+		 */
 		for (end = h->size, other = 0; other < h->nr_cpus; other++)
-			if (offs[other] > offs[cpu] && offs[other] < end)
+			if (other != cpu && offs[other] >= offs[cpu] && offs[other] < end)
 				end = offs[other];
 		was = sizes[cpu];
-		if (offs[cpu])
+		if (offs[cpu] >= data_start(h))
 			sizes[cpu] = extend(h, offs[cpu], sizes[cpu], end, page);
 		vt_info("cpu%u: %llu sub-buffers (%llu after the last table update)", cpu,
 			(unsigned long long)(sizes[cpu] / h->subbuf),
