@@ -217,10 +217,25 @@ static uint64_t data_start(const struct hdr *h)
 	return h->table_off + 16ULL * h->nr_cpus;
 }
 
+/* @p strictly inside [@off, @off + @size): an empty CPU placed in another's data */
+static bool inside(uint64_t p, uint64_t off, uint64_t size)
+{
+	return off < p && p < off + size;
+}
+
+static bool regions_overlap(uint64_t o1, uint64_t s1, uint64_t o2, uint64_t s2)
+{
+	if (s1 && s2)
+		return o1 < o2 + s2 && o2 < o1 + s1;
+	return (!s1 && inside(o1, o2, s2)) || (!s2 && inside(o2, o1, s1));
+}
+
 /*
  * An entry is whole sub-buffers inside the file, past the header, and
- * overlapping no other CPU's: a table that says otherwise would make the
- * packed file repeat bytes, so it is refused rather than guessed at.
+ * overlapping no other CPU's, nor starting inside another's when it is
+ * empty (it would be extended over that data): a table that says otherwise
+ * would make the packed file repeat bytes, so it is refused rather than
+ * guessed at.
  */
 static bool entry_possible(const struct hdr *h, const uint64_t *offs, const uint64_t *sizes,
 			   uint32_t cpu)
@@ -230,14 +245,11 @@ static bool entry_possible(const struct hdr *h, const uint64_t *offs, const uint
 	if (offs[cpu] > h->size || sizes[cpu] > h->size - offs[cpu] ||
 	    offs[cpu] % h->subbuf || sizes[cpu] % h->subbuf)
 		return false;
-	if (!sizes[cpu])
-		return true;
-	if (offs[cpu] < data_start(h))
+	if (sizes[cpu] && offs[cpu] < data_start(h))
 		return false;
 	/* the CPUs before this one are checked already: each pair once */
 	for (other = 0; other < cpu; other++)
-		if (sizes[other] && offs[other] < offs[cpu] + sizes[cpu] &&
-		    offs[cpu] < offs[other] + sizes[other])
+		if (regions_overlap(offs[other], sizes[other], offs[cpu], sizes[cpu]))
 			return false;
 	return true;
 }
