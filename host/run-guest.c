@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,13 +139,16 @@ static void free_argv(char **argv)
 static int run_qemu(char **argv, int timeout)
 {
 	time_t end = time(NULL) + timeout;
+	pid_t pid, parent = getpid();
 	int status;
-	pid_t pid;
 
 	pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* QEMU goes with us, even when we are killed outright: no orphan guest */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 		execvp(argv[0], argv);
 		fprintf(stderr, "vtrace run-guest: cannot run %s: %s; install qemu-system-x86\n",
 			argv[0], strerror(errno));

@@ -26,6 +26,9 @@ cleanup() {
 	local rc=$?
 	[ -n "$AGENT_PID" ] && kill -9 "$AGENT_PID" 2>/dev/null || true
 	for p in "${READER_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	# whatever a failed test left running in the background (a fake guest
+	# blocked on a FIFO, say) would hold the wait below until the timeout
+	for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	[ -n "$INST" ] && [ -d "$T/instances/$INST" ] && rmdir "$T/instances/$INST"
 	[ -n "$WORK" ] && rm -rf "$WORK"
