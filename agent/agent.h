@@ -85,6 +85,8 @@ struct agent {
 	long long stalled_until;	/* a reply was dropped: no waiting until then (ms) */
 	unsigned long replies_dropped;
 	bool stop_reply_wanted;		/* a "stop" word waits for the flushes */
+	uint32_t stop_tag;		/* ... and its tag, for STOPPED */
+	uint32_t order_tag;		/* the word order being run (controller only) */
 	int flushes_done;		/* movers flushed since the last stop */
 };
 
@@ -113,14 +115,15 @@ void agent_set_state(struct agent *a, enum agent_state state);
 
 /* reply.c */
 int reply_open(struct agent *a, int ctl_fd, bool ctl_is_fifo);
-void reply_send(struct agent *a, int type, const void *payload, size_t len);
+void reply_send(struct agent *a, int type, uint32_t tag, const void *payload, size_t len);
 void reply_hello(struct agent *a);
+/* A text reply to the word order being run (a->order_tag). */
 void reply_text(struct agent *a, int type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void reply_flushed(struct agent *a, struct mover *m, uint64_t lost);
 
 /* words.c */
-void words_run(struct agent *a, const char *line);
+void words_run(struct agent *a, const char *tagged);
 
 /* meta.c */
 int meta_build(struct agent *a, bool kallsyms, struct vt_buf *out);

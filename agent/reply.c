@@ -89,11 +89,13 @@ static long long mono_ms(void)
  * misread. After a reply was dropped (the host is not reading, or a flood of
  * orders makes more replies than it reads) small replies are tried without
  * waiting for STALL_MS, so a flood cannot hold the controller REPLY_WAIT_MS
- * per order and a real stop behind it is seen at once.
+ * per order and a real stop behind it is seen at once. STOPPED, which a
+ * host waits for, still waits for room (it comes from a mover thread, once
+ * per stop).
  */
 #define STALL_MS 10000
 
-void reply_send(struct agent *a, int type, const void *payload, size_t len)
+void reply_send(struct agent *a, int type, uint32_t tag, const void *payload, size_t len)
 {
 	unsigned char small[PIPE_BUF];
 	unsigned char hdr[VT_REPLY_HDR_SIZE];
@@ -103,9 +105,9 @@ void reply_send(struct agent *a, int type, const void *payload, size_t len)
 	if (a->reply_fd < 0)
 		return;
 	pthread_mutex_lock(&a->reply_lock);
-	stalled = mono_ms() < a->stalled_until;
+	stalled = mono_ms() < a->stalled_until && type != VT_REPLY_STOPPED;
 	if (len <= sizeof(small) - VT_REPLY_HDR_SIZE) {
-		vt_reply_header(small, type, len);
+		vt_reply_header(small, type, len, tag);
 		memcpy(small + VT_REPLY_HDR_SIZE, payload, len);
 		do {
 			n = write(a->reply_fd, small, VT_REPLY_HDR_SIZE + len);
@@ -113,7 +115,7 @@ void reply_send(struct agent *a, int type, const void *payload, size_t len)
 		if (n < 0 && errno == EAGAIN && !stalled)
 			n = write_all(a->reply_fd, small, VT_REPLY_HDR_SIZE + len) ? -1 : 0;
 	} else {
-		vt_reply_header(hdr, type, len);
+		vt_reply_header(hdr, type, len, tag);
 		n = write_all(a->reply_fd, hdr, sizeof(hdr)) || write_all(a->reply_fd, payload, len) ?
 		    -1 : 0;
 	}
@@ -144,7 +146,7 @@ void reply_hello(struct agent *a)
 	if (n >= 240)
 		n = 240;
 	msg[VT_REPLY_HDR_SIZE + n++] = '\n';
-	vt_reply_header(msg, VT_REPLY_HELLO, n);
+	vt_reply_header(msg, VT_REPLY_HELLO, n, 0);
 	pthread_mutex_lock(&a->reply_lock);
 	if (write(a->reply_fd, msg, VT_REPLY_HDR_SIZE + n) != VT_REPLY_HDR_SIZE + n)
 		agent_dbg("nobody took the start announcement (HELLO); fine");
@@ -162,7 +164,7 @@ void reply_text(struct agent *a, int type, const char *fmt, ...)
 	va_end(ap);
 	if (n >= (int)sizeof(text))
 		n = sizeof(text) - 1;
-	reply_send(a, type, text, n);
+	reply_send(a, type, a->order_tag, text, n);
 }
 
 /*
@@ -174,14 +176,17 @@ void reply_flushed(struct agent *a, struct mover *m, uint64_t lost)
 {
 	struct vt_buf text = { 0 };
 	char line[128];
+	uint32_t tag = 0;
 	bool last;
 	int i, n;
 
 	pthread_mutex_lock(&a->lock);
 	m->lost = lost;
 	last = ++a->flushes_done == a->nr_movers && a->stop_reply_wanted;
-	if (last)
+	if (last) {
 		a->stop_reply_wanted = false;
+		tag = a->stop_tag;
+	}
 	pthread_mutex_unlock(&a->lock);
 	if (!last)
 		return;
@@ -191,6 +196,6 @@ void reply_flushed(struct agent *a, struct mover *m, uint64_t lost)
 			     (unsigned long long)a->movers[i].lost);
 		vt_buf_add(&text, line, n);
 	}
-	reply_send(a, VT_REPLY_STOPPED, text.data, text.len);
+	reply_send(a, VT_REPLY_STOPPED, tag, text.data, text.len);
 	vt_buf_free(&text);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <tracefs.h>
 
@@ -79,7 +80,7 @@ static void send_meta(struct agent *a, const char *arg)
 	if (meta_build(a, arg && !strcmp(arg, "kallsyms"), &meta) || meta.len > VT_REPLY_MAX) {
 		reply_text(a, VT_REPLY_ERR, "cannot gather the metadata");
 	} else {
-		reply_send(a, VT_REPLY_META, meta.data, meta.len);
+		reply_send(a, VT_REPLY_META, a->order_tag, meta.data, meta.len);
 	}
 	vt_buf_free(&meta);
 }
@@ -102,8 +103,31 @@ static void send_status(struct agent *a)
 			     (unsigned long long)a->movers[i].lost);
 		vt_buf_add(&text, line, n);
 	}
-	reply_send(a, VT_REPLY_STATUS, text.data, text.len);
+	reply_send(a, VT_REPLY_STATUS, a->order_tag, text.data, text.len);
 	vt_buf_free(&text);
+}
+
+/*
+ * A flood of garbage is a flood of unknown orders: an ERR for each would
+ * fill the reply port faster than a host reads it, and a real reply behind
+ * them (STOPPED) would find it full. Untagged unknown orders get at most
+ * ERR_BURST replies a second; a tagged one, which a host waits for, always.
+ */
+#define ERR_BURST 100
+
+static bool err_reply_budget(uint32_t tag)
+{
+	static time_t second;
+	static unsigned int in_second;
+	time_t now = time(NULL);
+
+	if (tag)
+		return true;
+	if (now != second) {
+		second = now;
+		in_second = 0;
+	}
+	return ++in_second <= ERR_BURST;
 }
 
 static void stop_with_reply(struct agent *a)
@@ -115,13 +139,15 @@ static void stop_with_reply(struct agent *a)
 		return;
 	}
 	a->stop_reply_wanted = true;
+	a->stop_tag = a->order_tag;
 	pthread_mutex_unlock(&a->lock);
 	agent_set_state(a, AGENT_STOPPED);
 }
 
-void words_run(struct agent *a, const char *line)
+void words_run(struct agent *a, const char *tagged)
 {
 	char word[VT_ORDER_MAX + 1], shown[96];
+	const char *line = vt_order_untag(tagged, &a->order_tag);
 	char *arg;
 
 	snprintf(word, sizeof(word), "%s", line);
@@ -152,6 +178,7 @@ void words_run(struct agent *a, const char *line)
 		if (agent_log_budget())
 			agent_log("unknown order '%s' ignored; orders are 1 (start) and 0 (stop), or "
 				  "words (see docs/protocol.md)", shown);
-		reply_text(a, VT_REPLY_ERR, "unknown order '%s'", shown);
+		if (err_reply_budget(a->order_tag))
+			reply_text(a, VT_REPLY_ERR, "unknown order '%s'", shown);
 	}
 }

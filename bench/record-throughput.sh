@@ -44,6 +44,10 @@ run_cat() {
 fake_guest() {
 	exec 3<>"$CH/agent-ctl-path.in" 4<>"$CH/agent-ctl-path.out"
 	while read -r order <&3; do
+		export VT_TAG=0	# the order's tag, for its reply
+		if [[ $order =~ ^#([0-9]+)[[:space:]]+(.*)$ ]]; then
+			VT_TAG=${BASH_REMATCH[1]} order=${BASH_REMATCH[2]}
+		fi
 		case "$order" in
 		meta) "$B/tests/vt-fakereply" meta "$FIX" >&4 ;;
 		start) "$B/tests/vt-fakereply" ok streaming >&4; produce ;;

@@ -14,11 +14,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "order.h"
 #include "vtrace.h"
 
 int channel_open(struct channel *ch, const char *dir, bool replies)
 {
 	ch->in_fd = ch->out_fd = -1;
+	ch->tag = 0;
+	ch->untagged = false;
+	ch->skipped = 0;
 	snprintf(ch->in_path, sizeof(ch->in_path), "%s/" CTL_NAME ".in", dir);
 	snprintf(ch->out_path, sizeof(ch->out_path), "%s/" CTL_NAME ".out", dir);
 	if (vt_check_fifo(ch->in_path, false) || (replies && vt_check_fifo(ch->out_path, false)))
@@ -139,10 +143,10 @@ static int read_full(int fd, char *buf, size_t len, long long deadline)
 	return 0;
 }
 
-int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload)
+static int read_reply_until(struct channel *ch, long long deadline, int timeout_ms,
+			    struct vt_reply *r, char **payload)
 {
 	unsigned char hdr[VT_REPLY_HDR_SIZE];
-	long long deadline = now_ms() + timeout_ms;
 	char err[256];
 	int ret;
 
@@ -177,25 +181,80 @@ int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, c
 	return 0;
 }
 
-/* The agent's start announcement is no answer to an order: skip it. */
+int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload)
+{
+	return read_reply_until(ch, now_ms() + timeout_ms, timeout_ms, r, payload);
+}
+
+/*
+ * Tags start where an earlier vtrace's are unlikely to be, so a late reply
+ * to one of its orders is not taken for ours; 0 means untagged.
+ */
+static uint32_t next_tag(struct channel *ch)
+{
+	struct timespec ts;
+
+	if (!ch->tag) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ch->tag = (uint32_t)ts.tv_nsec ^ ((uint32_t)getpid() << 12);
+	}
+	if (!++ch->tag)
+		ch->tag = 1;
+	return ch->tag;
+}
+
+/*
+ * An agent from before tags answers "#N order" with ERR "unknown order
+ * '#N order'", untagged: only ours can begin with our tag.
+ */
+static bool agent_predates_tags(const struct vt_reply *r, const char *payload, uint32_t tag)
+{
+	char start[32];
+
+	snprintf(start, sizeof(start), "unknown order '#%u ", tag);
+	return r->type == VT_REPLY_ERR && !r->tag && !strncmp(payload, start, strlen(start));
+}
+
+#define MAX_HELLOS 4	/* announcements while one order waits: the agent crash-loops */
+
 int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
 		char **payload)
 {
-	int i;
+	long long deadline = now_ms() + timeout_ms;
+	uint32_t tag = ch->untagged ? 0 : next_tag(ch);
+	char line[VT_ORDER_MAX + 16];
+	int hellos = 0;
 
 	*payload = NULL;	/* callers free it whatever happened */
 	channel_drain(ch->out_fd);	/* nothing that came before is the answer */
-	if (channel_send(ch, order))
+	if (tag)
+		snprintf(line, sizeof(line), "#%u %s", tag, order);
+	else
+		snprintf(line, sizeof(line), "%s", order);
+	if (channel_send(ch, line))
 		return -1;
-	for (i = 0; i < 4; i++) {
-		if (channel_read_reply(ch, timeout_ms, r, payload))
+	for (;;) {
+		if (read_reply_until(ch, deadline, timeout_ms, r, payload))
 			return -1;
-		if (r->type != VT_REPLY_HELLO)
+		if (r->type != VT_REPLY_HELLO && r->tag == tag)
 			return 0;
+		if (tag && agent_predates_tags(r, *payload, tag)) {
+			vt_info("the agent predates tagged orders; sending them untagged");
+			ch->untagged = true;
+			tag = 0;
+			if (channel_send(ch, order))
+				break;
+		} else if (r->type == VT_REPLY_HELLO && ++hellos == MAX_HELLOS) {
+			vt_err("the agent keeps restarting (%d announcements for one order)",
+			       hellos);
+			break;
+		} else if (r->type != VT_REPLY_HELLO) {
+			ch->skipped++;
+		}
 		free(*payload);
 		*payload = NULL;
 	}
-	vt_err("the agent keeps restarting (%d announcements for one order)", i);
+	free(*payload);
 	*payload = NULL;
 	return -1;
 }

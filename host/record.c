@@ -436,16 +436,20 @@ static void stop_and_collect(struct record *r)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ret = channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload);
-	/* replies to orders someone else sent (a flood) may come first: skip them */
+	/*
+	 * Replies to orders someone else sent (a flood) may come first: an
+	 * agent without tags leaves them to be skipped here.
+	 */
 	while (!ret && rep.type != VT_REPLY_STOPPED && elapsed(&t0) * 1000 < STOP_TIMEOUT_MS) {
 		free(payload);
 		skipped++;
 		ret = channel_read_reply(&r->ch, STOP_TIMEOUT_MS - elapsed(&t0) * 1000, &rep,
 					 &payload);
 	}
-	if (skipped + r->unasked)
+	skipped += r->unasked + r->ch.skipped;
+	if (skipped)
 		vt_info("%d replies to orders vtrace did not send were skipped (someone else "
-			"writes to %s)", skipped + r->unasked, r->ch.in_path);
+			"writes to %s)", skipped, r->ch.in_path);
 	if (ret || rep.type != VT_REPLY_STOPPED) {
 		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
 		if (!ret)

@@ -28,11 +28,17 @@ struct channel {
 	int in_fd;	/* orders to the guest */
 	int out_fd;	/* replies from the guest, -1 when not needed */
 	char in_path[4096], out_path[4096];
+	uint32_t tag;	/* of the last word order sent ("#N order") */
+	bool untagged;	/* the agent predates tags: orders go without */
+	int skipped;	/* replies that answered no order of ours */
 };
 int channel_open(struct channel *ch, const char *dir, bool replies);
 void channel_close(struct channel *ch);
 int channel_send(struct channel *ch, const char *order);
-/* Send a word order and wait for its reply; *payload is malloc'ed. */
+/*
+ * Send a word order, tagged, and wait for the reply that carries its tag
+ * (others are skipped and counted in ch->skipped); *payload is malloc'ed.
+ */
 int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
 		char **payload);
 int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload);

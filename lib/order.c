@@ -4,6 +4,7 @@
  * '1'/'0' plus words), and no library parses it.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,6 +87,28 @@ void vt_order_feed(struct vt_order_parser *p, const char *data, size_t len, vt_o
 	}
 	if (!p->dropped && only_seed_orders(p->line, p->len))
 		dispatch_line(p, fn, ctx);
+}
+
+const char *vt_order_untag(const char *line, uint32_t *tag)
+{
+	const char *p = line + 1;
+	uint64_t n = 0;
+
+	*tag = 0;
+	if (line[0] != '#' || p[0] < '1' || p[0] > '9')
+		return line;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		n = n * 10 + (*p - '0');
+		if (n > UINT32_MAX)
+			return line;
+	}
+	if (*p != ' ' && *p != '\t')
+		return line;
+	p += strspn(p, " \t");
+	if (!*p)
+		return line;
+	*tag = n;
+	return p;
 }
 
 char *vt_escape(const char *in, size_t len, char *out, size_t outsz)

@@ -12,6 +12,7 @@
 #define VT_ORDER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Longest order line kept; longer lines are discarded and reported. */
 #define VT_ORDER_MAX 256
@@ -40,6 +41,16 @@ void vt_order_init(struct vt_order_parser *p);
  */
 void vt_order_feed(struct vt_order_parser *p, const char *data, size_t len, vt_order_fn fn,
 		   void *ctx);
+
+/*
+ * A word order may begin with a tag, "#N " (N decimal, 1 to 4294967295),
+ * that its reply carries back (struct vt_reply.tag), so a host tells its
+ * answer from replies to orders someone else wrote into the port.
+ * Returns the order after the tag and sets *@tag, or returns @line with
+ * *@tag 0 when it has none (a malformed tag is part of the order: the order
+ * is then unknown and answered untagged).
+ */
+const char *vt_order_untag(const char *line, uint32_t *tag);
 
 /*
  * Write @len bytes of untrusted @in to @out as one printable line: bytes

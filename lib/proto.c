@@ -35,13 +35,14 @@ static uint32_t get32(const unsigned char *p)
 	return le32toh(v);
 }
 
-void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t length)
+void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t length,
+		     uint32_t tag)
 {
 	memcpy(hdr, VT_REPLY_MAGIC, 4);
 	put16(hdr + 4, VT_PROTO_VERSION);
 	put16(hdr + 6, type);
 	put32(hdr + 8, length);
-	put32(hdr + 12, 0);
+	put32(hdr + 12, tag);
 }
 
 int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *err,
@@ -54,6 +55,7 @@ int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *er
 	r->version = get16(hdr + 4);
 	r->type = get16(hdr + 6);
 	r->length = get32(hdr + 8);
+	r->tag = get32(hdr + 12);
 	if (r->version != VT_PROTO_VERSION) {
 		snprintf(err, errsz, "protocol version %u, this vtrace speaks %d", r->version,
 			 VT_PROTO_VERSION);

@@ -11,7 +11,7 @@
  *	u16	version;	VT_PROTO_VERSION
  *	u16	type;		enum vt_reply_type
  *	u32	length;		payload bytes, at most VT_REPLY_MAX
- *	u32	reserved;	0
+ *	u32	tag;		the order's tag ("#N order"), 0 for an untagged order
  *
  * all little-endian. A META payload is a sequence of records, each
  *
@@ -62,10 +62,15 @@ struct vt_reply {
 	uint16_t version;
 	uint16_t type;
 	uint32_t length;
+	uint32_t tag;		/* the order's tag, or 0 (untagged, HELLO) */
 };
 
-/* Fill the 16-byte header for a reply of @type with @length bytes of payload. */
-void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t length);
+/*
+ * Fill the 16-byte header for a reply of @type with @length bytes of payload
+ * to the order tagged @tag (0: untagged).
+ */
+void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t length,
+		     uint32_t tag);
 
 /*
  * Parse a reply header from untrusted bytes. Returns 0, or -1 with a

@@ -5,6 +5,8 @@
  * rest is cut into feeds. Every order dispatched is checked, and each text
  * goes through vt_escape() as the agent logs it.
  */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -28,6 +30,24 @@ static void check_escape(const char *in, size_t len, size_t outsz)
 		FUZZ_CHECK(out[i] >= 0x20 && out[i] < 0x7f);
 }
 
+/* The agent takes the tag off every word order before it runs it. */
+static void check_untag(const char *text, size_t len)
+{
+	const char *rest;
+	uint32_t tag;
+
+	rest = vt_order_untag(text, &tag);
+	FUZZ_CHECK(rest >= text && rest < text + len && *rest);
+	if (!tag) {
+		FUZZ_CHECK(rest == text);
+		return;
+	}
+	FUZZ_CHECK(text[0] == '#' && rest > text + 2);
+	FUZZ_CHECK(rest[-1] == ' ' || rest[-1] == '\t');
+	FUZZ_CHECK(*rest != ' ' && *rest != '\t');
+	FUZZ_CHECK(strtoul(text + 1, NULL, 10) == tag);
+}
+
 static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 {
 	size_t len, i;
@@ -45,6 +65,7 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 		FUZZ_CHECK(text[len - 1] != ' ' && text[len - 1] != '\t');
 		for (i = 0; i < len; i++)
 			FUZZ_CHECK(text[i] != '\n' && text[i] != '\r' && text[i] != ';');
+		check_untag(text, len);
 		break;
 	case VT_ORDER_TOO_LONG:
 		len = strlen(text);

@@ -22,6 +22,7 @@ o words 000 'start\nmeta kallsyms\nstatus\nstop\n'
 o words-split 002 'enable sched:sched_switch\r\ndisable  sched \n;bufsize 4096;'
 o blanks 001 '  \t\n\n;\r\0 1 \n'
 o escape 000 '\001\377\\bad order\177\n'
+o tagged 000 '#17 stop\n#4294967296 meta\n#3\tenable sched:sched_switch;#0 x\n'
 { printf '\0'; head -c 300 /dev/zero | tr '\0' a; printf '\nstop\n'; } >"$C/order/too-long"
 
 # reply: whole replies as the agent sends them (header + payload)

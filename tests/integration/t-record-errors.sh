@@ -21,7 +21,9 @@ expect_record() {
 }
 
 # A guest that answers each order with the output of a command; $1 is a
-# function name called with the order.
+# function name called with the order, its tag ("#N order") in $VT_TAG for
+# vt-fakereply. With $2 "old", an agent from before tags: a tagged order is
+# an unknown one.
 FAKE_PID=""
 fake_guest() {
 	(
@@ -29,6 +31,14 @@ fake_guest() {
 		# empty lines are no orders (vtrace starts each with a newline)
 		while read -r order <&3; do
 			[ -z "$order" ] && continue
+			export VT_TAG=0
+			if [[ $order =~ ^#([0-9]+)[[:space:]]+(.*)$ ]]; then
+				if [ "${2:-}" = old ]; then
+					"$FAKE" err "unknown order '$order'" >&4
+					continue
+				fi
+				VT_TAG=${BASH_REMATCH[1]} order=${BASH_REMATCH[2]}
+			fi
 			"$1" "$order" >&4 || break
 		done
 	) &
@@ -85,6 +95,13 @@ end_fake
 [ -e "$WORK/ns.dat" ] && fail "a file was written though the guest never started"
 ls "$WORK" | grep -q '^ns.dat\.' && fail "a temporary file was left behind"
 
+# An agent from before tags: vtrace notices and sends its orders untagged.
+fake_guest no_start old
+expect_record 1 "'start': the guest answered: tracing is off in this guest" --dir "$CH" \
+	-o "$WORK/ns.dat"
+grep -q "the agent predates tagged orders" "$WORK/err" || fail "no note of the old agent"
+end_fake
+
 # Garbage sub-buffers and a truncated stream: valid pages (real 6.1 guest
 # pages) are kept, the garbage one and the half page are dropped and said.
 page() { dd if="$1" bs=4096 skip="$2" count=1 status=none; }
@@ -123,6 +140,23 @@ trace-cmd report -i "$HDAT" >"$WORK/h.txt" 2>/dev/null
 grep -q 'vtrace-mark 1\b' "$WORK/h.txt" || fail "markers lost: $(grep -m3 print "$WORK/h.txt")"
 say "hostile streams: the file (on tmpfs) holds exactly the $want events of the valid sub-buffers"
 ls "$(dirname "$HDAT")" | grep -q "vtrace-test-$$.dat\." && fail "temporary file left behind"
+
+# Replies to orders someone else wrote (untagged, or with another tag) come
+# before each answer: vtrace takes only the one with its own order's tag and
+# counts the others (2 for each of meta, start, stop). The same recording
+# as above results.
+noisy() {
+	VT_TAG=0 "$FAKE" err "unknown order 'garbage'"
+	VT_TAG=$((VT_TAG + 1)) "$FAKE" ok "an answer to someone else's order"
+	hostile_data "$1"
+}
+fake_guest noisy
+expect_record 0 "6 replies to orders vtrace did not send were skipped" --dir "$CH" \
+	-o "$WORK/noisy.dat" -D 1
+end_fake
+got=$(trace-cmd report -i "$WORK/noisy.dat" 2>/dev/null | grep -c 'CPU 0\|\[00[01]\]' || true)
+[ "$got" -eq "$want" ] || fail "with replies to others' orders: $got events, want $want"
+say "replies to others' orders skipped; the file holds the same $want events"
 
 # The agent killed mid-recording: every whole sub-buffer received is kept.
 rm -rf "$CH"

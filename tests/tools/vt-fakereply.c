@@ -6,6 +6,8 @@
  *                                 (header_page, formats, printk_formats...)
  *   vt-fakereply TYPE TEXT        a reply of TYPE (ok, err, stopped, status)
  *   vt-fakereply raw TYPE LEN     only a header claiming LEN bytes
+ *
+ * The reply carries the tag in $VT_TAG (the order's "#N"), 0 without it.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -77,11 +79,18 @@ static void add_formats(struct vt_buf *b, const char *dir)
 		closedir(d);
 }
 
+static uint32_t tag(void)
+{
+	const char *t = getenv("VT_TAG");
+
+	return t ? strtoul(t, NULL, 10) : 0;
+}
+
 static void emit(int type, const void *data, size_t len)
 {
 	unsigned char hdr[VT_REPLY_HDR_SIZE];
 
-	vt_reply_header(hdr, type, len);
+	vt_reply_header(hdr, type, len, tag());
 	fwrite(hdr, 1, sizeof(hdr), stdout);
 	fwrite(data, 1, len, stdout);
 }
@@ -105,7 +114,7 @@ int main(int argc, char **argv)
 		emit(VT_REPLY_META, b.data, b.len);
 		vt_buf_free(&b);
 	} else if (argc == 4 && !strcmp(argv[1], "raw")) {
-		vt_reply_header(hdr, atoi(argv[2]), strtoul(argv[3], NULL, 0));
+		vt_reply_header(hdr, atoi(argv[2]), strtoul(argv[3], NULL, 0), tag());
 		fwrite(hdr, 1, sizeof(hdr), stdout);
 	} else if (argc == 3) {
 		int type = !strcmp(argv[1], "ok") ? VT_REPLY_OK : !strcmp(argv[1], "err") ?

@@ -134,6 +134,28 @@ static void escape(void **state)
 	assert_string_equal(out, "");
 }
 
+/* "#N order": the tag comes off; anything that is not one stays in the order. */
+static void tags(void **state)
+{
+	uint32_t tag;
+
+	assert_string_equal(vt_order_untag("#17 stop", &tag), "stop");
+	assert_int_equal(tag, 17);
+	assert_string_equal(vt_order_untag("#4294967295 \t enable sched", &tag), "enable sched");
+	assert_int_equal(tag, 4294967295u);
+	assert_string_equal(vt_order_untag("stop", &tag), "stop");
+	assert_int_equal(tag, 0);
+	assert_string_equal(vt_order_untag("#4294967296 stop", &tag), "#4294967296 stop");
+	assert_int_equal(tag, 0);
+	assert_string_equal(vt_order_untag("#0 stop", &tag), "#0 stop");
+	assert_string_equal(vt_order_untag("#07 stop", &tag), "#07 stop");
+	assert_string_equal(vt_order_untag("#12stop", &tag), "#12stop");
+	assert_string_equal(vt_order_untag("#12 ", &tag), "#12 ");
+	assert_string_equal(vt_order_untag("#x stop", &tag), "#x stop");
+	assert_string_equal(vt_order_untag("#", &tag), "#");
+	assert_int_equal(tag, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +167,7 @@ int main(void)
 		cmocka_unit_test(nul_ends_line),
 		cmocka_unit_test(huge_line),
 		cmocka_unit_test(escape),
+		cmocka_unit_test(tags),
 	};
 
 	return cmocka_run_group_tests_name("order parser", tests, NULL, NULL);
