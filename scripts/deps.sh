@@ -8,7 +8,7 @@ set -eu
 PKGS="make gcc pkg-config libc6-dev
 libtracefs-dev libtraceevent-dev libtracecmd-dev libcmocka-dev libzstd-dev
 systemtap-sdt-dev
-trace-cmd qemu-system-x86 cpio
+trace-cmd qemu-system-x86 cpio libvirt-clients
 qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mips-linux-gnu libc6-dev-mips-cross
 gcc-12 libelf1
 clang libclang-rt-14-dev"

@@ -49,6 +49,21 @@ setup_tracefs() {
 	mkdir "$WORK/ports"
 }
 
+# libvirt_validate XML...: the <devices> snippets vtrace prints, in a minimal
+# domain, checked against libvirt's own schema (virt-xml-validate).
+libvirt_validate() {
+	local dom=$WORK/domain.xml
+	{
+		echo "<domain type='qemu'><name>vtrace-check</name>"
+		echo "<memory unit='MiB'>256</memory><os><type arch='x86_64'>hvm</type></os>"
+		echo "<devices>"
+		cat "$@"
+		echo "</devices></domain>"
+	} >"$dom"
+	virt-xml-validate "$dom" domain >"$WORK/validate.log" 2>&1 ||
+		fail "libvirt's schema refuses the XML: $(cat "$WORK/validate.log") in $(cat "$dom")"
+}
+
 make_ports() {	# one FIFO per CPU and the control FIFO
 	local c
 	for ((c = 0; c < NCPU; c++)); do mkfifo "$WORK/ports/trace-path-cpu$c"; done

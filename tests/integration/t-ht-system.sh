@@ -24,6 +24,7 @@ grep -q -- "-object memory-backend-file,.*size=$size" "$WORK/col.log" || fail "t
 "$VTRACE" hypertrace --system --print-options=libvirt --path "$P" --clients 2 --entries 1024 >"$WORK/xml"
 grep -q "<shmem name='$(basename "$P")'>" "$WORK/xml" && grep -q "<size unit='KiB'>$((size / 1024))</size>" "$WORK/xml" &&
 	grep -q "<model type='ivshmem-plain'/>" "$WORK/xml" || fail "libvirt: $(cat "$WORK/xml")"
+libvirt_validate "$WORK/xml"
 say "$(tr '\n' ' ' <"$WORK/opts")"
 
 rc=0; "$VTRACE" hypertrace --system --print-options=libvirt --path /tmp/x 2>"$WORK/err" || rc=$?

@@ -36,6 +36,8 @@ fi
 "$VTRACE" setup --dir "$D" --cpus 2 --format libvirt >"$WORK/xml"
 [ "$(grep -c "<channel type='pipe'>" "$WORK/xml")" -eq 3 ] || fail "libvirt XML"
 grep -q "<target type='virtio' name='trace-path-cpu1'/>" "$WORK/xml" || fail "libvirt target"
+libvirt_validate "$WORK/xml"
+say "libvirt $(virt-xml-validate --version 2>/dev/null | awk '{ print $NF }')'s schema: the channels validate"
 
 # refused: a planted symlink, a regular file, a symlinked dir, bad counts
 expect_setup() {	# code pattern args...
