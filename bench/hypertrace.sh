@@ -27,15 +27,23 @@ EMIT_CPU=0
 COL_CPU=$((NCPU > 1 ? 1 : 0))
 W=$(mktemp -d /tmp/vtrace-bench-ht.XXXXXX)
 REGION=/dev/shm/vt-bench-ht-$$
-COL="" SESSION="" SESSIOND=""
+COL="" SESSION="" SESSIOND="" MOUNTED=""
+T=/sys/kernel/tracing
 
 cleanup() {
 	[ -n "$COL" ] && kill -INT "$COL" 2>/dev/null && wait "$COL" 2>/dev/null
 	[ -n "$SESSION" ] && lttng destroy "$SESSION" >/dev/null 2>&1
 	[ -n "$SESSIOND" ] && kill "$SESSIOND" 2>/dev/null && wait "$SESSIOND" 2>/dev/null
 	rm -rf "$W" "$REGION"
+	[ -n "$MOUNTED" ] && umount "$T" 2>/dev/null
+	return 0
 }
 trap cleanup EXIT
+
+# tracefs for the trace_marker peer: mounted if absent (root), unmounted after.
+if [ ! -d "$T/instances" ] && [ "$(id -u)" = 0 ] && mount -t tracefs nodev "$T" 2>/dev/null; then
+	MOUNTED=1
+fi
 
 for f in "$VTRACE" "$B/bench/hypertrace"; do
 	[ -x "$f" ] || { echo "bench/hypertrace: $f is missing: run make bench" >&2; exit 1; }
@@ -91,11 +99,11 @@ echo "  emit rounds: $(num events "$W/emit") events, collector received $GOT," \
 
 # 2. trace_marker of a tracefs instance (made and removed by the program).
 MARKER=""
-if [ -w /sys/kernel/tracing/instances ]; then
+if [ -w "$T/instances" ]; then
 	taskset -c $EMIT_CPU "$B/bench/hypertrace" marker >"$W/marker"
 	MARKER=$(num marker "$W/marker")
 else
-	echo "  trace_marker: skipped (needs root and tracefs at /sys/kernel/tracing)"
+	echo "  trace_marker: skipped (needs root and tracefs at $T)"
 fi
 
 # 3. LTTng-UST, with a session of our own (and a session daemon, if none runs).
