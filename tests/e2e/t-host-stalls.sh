@@ -23,8 +23,7 @@ kill -CONT $cat0
 [ "$b1" -ge $((b0 + 10)) ] || fail "the guest stalled: heartbeat $b0 then $b1 over 10 s"
 say "host not reading for 10 s: the guest's heartbeat went from $b0 to $b1"
 wait $GUEST || fail "run-guest: $(cat "$WORK/run.log")"	# ends with the agent's flush
-sleep 0.5
-for p in "${READER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+drain_readers
 grep -q 'wrote 400000 flood markers' "$D/console.log" || fail "the flood did not finish"
 lost=$(sed -n 's/.*cpu0: sent .* lost \([0-9]*\) events.*/\1/p' "$D/console.log" | tail -1)
 FIX=$ROOT/tests/fixtures/guest-6.1-x86_64

@@ -24,14 +24,7 @@ for cycle in 1 2 3; do
 done
 echo 1 >"$D/agent-ctl-path.in"	# the rest streams until the guest's workload ends
 wait $GUEST || fail "run-guest: $(cat "$WORK/run.log")"
-# QEMU is gone: each cat reads what is left in its FIFO, then gets EOF
-for ((i = 0; i < 100; i++)); do
-	alive=0
-	for p in "${READER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-	[ $alive = 0 ] && break
-	sleep 0.1
-done
-for p in "${READER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+drain_readers
 wrote=$(sed -n 's/.*vtrace-guest: wrote \([0-9]*\) markers.*/\1/p' "$D/console.log")
 [ -n "$wrote" ] || fail "the guest did not finish: $(tail -5 "$D/console.log")"
 # The guest is Debian 6.1, like the fixtures: their print format decodes it.

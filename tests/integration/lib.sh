@@ -37,6 +37,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Once the guest is gone, the readers of its FIFOs take what is left there and
+# end at EOF: wait for that (10 s at most), then stop any still running.
+drain_readers() {
+	local p i alive
+	for ((i = 0; i < 100; i++)); do
+		alive=0
+		for p in "${READER_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
+	for p in "${READER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+}
+
 setup_tracefs() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root for tracefs"
 	if [ ! -d "$T/instances" ]; then
