@@ -15,7 +15,7 @@ for ((c = 0; c < NCPU; c++)); do ln -s "$CH/trace-path-cpu$c.out" "$WORK/gports/
 # buffer_percent 0: the agent is woken for every event, so the streams flow
 # all the time and a kill lands mid-stream; a 1 MiB ring holds what is
 # written while no agent runs (the kernel would overwrite it otherwise)
-echo 0 >"$T/instances/$INST/buffer_percent"
+tracefs_write 0 "$T/instances/$INST/buffer_percent"
 start_guest_agent -b 1024
 "$VTRACE" record --dir "$CH" -o "$WORK/r.dat" 2>"$WORK/rec.err" &
 rec=$!

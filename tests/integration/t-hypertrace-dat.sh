@@ -93,7 +93,7 @@ say "backwards and 2^60 ns jump: $(tr '\n' ' ' <"$WORK/bad.got")"
 if [ "$(id -u)" -eq 0 ] && [ -d "$T/instances" ]; then
 	INST=vtrace-test-$$
 	mkdir "$T/instances/$INST"
-	echo mono >"$T/instances/$INST/trace_clock"
+	tracefs_write mono "$T/instances/$INST/trace_clock"
 	M=$T/instances/$INST/trace_marker
 	collect "$WORK/mono.dat" bash -c "echo vtht-before >$M; $EMIT -p $P -n 1 -v 42; echo vtht-after >$M" \
 		-- --clients 1

@@ -66,9 +66,8 @@ remove_probe() {
 	echo "-:$GRP/guest_hypertrace" >>"$T/uprobe_events" 2>/dev/null || true
 }
 trap 'rc=$?; rm -f "$P"; remove_probe; (exit $rc); cleanup' EXIT
-echo "p:$GRP/guest_hypertrace $VTRACE:$(printf '0x%x' $off)$spec" >>"$T/uprobe_events" ||
-	fail "the kernel refused the uprobe: p:$GRP/guest_hypertrace $VTRACE:$off$spec"
-echo 1 >"$T/instances/$INST/events/$GRP/guest_hypertrace/enable"
+tracefs_write "p:$GRP/guest_hypertrace $VTRACE:$(printf '0x%x' $off)$spec" "$T/uprobe_events" ">>"
+tracefs_write 1 "$T/instances/$INST/events/$GRP/guest_hypertrace/enable"
 
 "$VTRACE" hypertrace --path "$P" --clients 2 --args 6 -o /dev/null 2>"$WORK/err" &
 col=$!

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 setup_tracefs
 [ -f "$T/instances/$INST/buffer_subbuf_size_kb" ] || skip "kernel has no buffer_subbuf_size_kb"
-echo 8 >"$T/instances/$INST/buffer_subbuf_size_kb"
+tracefs_write 8 "$T/instances/$INST/buffer_subbuf_size_kb"
 make_ports
 start_readers
 start_agent
