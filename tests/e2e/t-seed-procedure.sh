@@ -32,7 +32,11 @@ FIX=$ROOT/tests/fixtures/guest-6.1-x86_64
 for c in 0 1; do
 	"$DECODE" -f "$FIX/events" -c $c "$WORK/cpu$c.raw" 2>>"$WORK/sum" || fail "cpu$c stream"
 done | grep -o 'vtrace-beat [0-9]*' | awk '{ print $2 }' | sort -n >"$WORK/marks"
-[ "$(seq 1 "$wrote" | md5sum)" = "$(md5sum <"$WORK/marks")" ] ||
-	fail "the guest wrote markers 1..$wrote; received $(wc -l <"$WORK/marks"), $(uniq -d "$WORK/marks" | wc -l) twice"
+if [ "$(seq 1 "$wrote" | md5sum)" != "$(md5sum <"$WORK/marks")" ]; then
+	missing=$(comm -23 <(seq 1 "$wrote" | sort) <(sort -u "$WORK/marks") | sort -n | tr '\n' ' ')
+	fail "the guest wrote markers 1..$wrote; received $(wc -l <"$WORK/marks"), \
+$(uniq -d "$WORK/marks" | wc -l) twice, missing: ${missing:-none}; stream sizes: \
+$(stat -c %s "$WORK"/cpu*.raw | tr '\n' ' ')"
+fi
 [ "$(grep -c 'sent .* bytes' "$D/console.log")" -ge 6 ] || fail "fewer stops than ordered"
 say "seed procedure, 4 starts and stops: all $wrote markers once; $(cat "$WORK/sum" | tr '\n' ' ')"
