@@ -89,6 +89,16 @@ static size_t subbuf_size(struct agent *a)
 	return sysconf(_SC_PAGESIZE);
 }
 
+/* A refused tracefs write: the file's path and the errno, one line. */
+static void write_failed(struct agent *a, const char *file, const char *hint)
+{
+	int err = errno;
+	char *path = tracefs_instance_get_file(a->instance, file);
+
+	agent_err("cannot write %s: %s%s", path ? path : file, strerror(err), hint);
+	tracefs_put_tracing_file(path);
+}
+
 /*
  * A kernel that never had an event enabled keeps a one-page ring buffer per
  * CPU and shows "7 (expanded: 1408)"; streaming from it loses most events.
@@ -102,8 +112,7 @@ static int size_ring_buffer(struct agent *a)
 
 	if (a->opts.buffer_kb) {
 		if (tracefs_instance_set_buffer_size(a->instance, a->opts.buffer_kb, -1) < 0) {
-			agent_err("cannot set the ring buffer to %ld KB per CPU: %s; try a smaller "
-				  "-b", a->opts.buffer_kb, strerror(errno));
+			write_failed(a, "buffer_size_kb", "; try a smaller -b");
 			return -1;
 		}
 		a->buffer_kb = a->opts.buffer_kb;
@@ -122,8 +131,7 @@ static int size_ring_buffer(struct agent *a)
 		kb = atoll(exp + strlen(expanded_tag));
 		snprintf(num, sizeof(num), "%lld", kb);
 		if (tracefs_instance_file_write(a->instance, "buffer_size_kb", num) < 0) {
-			agent_err("cannot grow the ring buffer to %lld KB per CPU: %s", kb,
-				  strerror(errno));
+			write_failed(a, "buffer_size_kb", " (growing the ring buffer)");
 			free(text);
 			return -1;
 		}

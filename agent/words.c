@@ -48,8 +48,11 @@ static void set_event(struct agent *a, const char *arg, bool on)
 	else
 		snprintf(file, sizeof(file), "events/%s/enable", sys);
 	if (tracefs_instance_file_write(a->instance, file, on ? "1" : "0") < 0) {
-		reply_text(a, VT_REPLY_ERR, "no event %s in the guest (%s)", arg,
-			   errno ? strerror(errno) : "cannot write");
+		if (errno == ENOENT)
+			reply_text(a, VT_REPLY_ERR, "no event %s in the guest", arg);
+		else
+			reply_text(a, VT_REPLY_ERR, "the guest refuses writing %s: %s", file,
+				   errno ? strerror(errno) : "unknown error");
 		return;
 	}
 	agent_log("%s %s", on ? "enabled" : "disabled", arg);
@@ -66,7 +69,8 @@ static void set_bufsize(struct agent *a, const char *arg)
 		return;
 	}
 	if (tracefs_instance_set_buffer_size(a->instance, kb, -1) < 0) {
-		reply_text(a, VT_REPLY_ERR, "cannot set %ld KB per CPU: %s", kb, strerror(errno));
+		reply_text(a, VT_REPLY_ERR, "cannot write %ld to buffer_size_kb: %s", kb,
+			   strerror(errno));
 		return;
 	}
 	a->buffer_kb = kb;
