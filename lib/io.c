@@ -66,25 +66,24 @@ int vt_write_all(int fd, const void *buf, size_t len)
 	return vt_write_all_timeout(fd, buf, len, -1);
 }
 
-int vt_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+size_t vt_pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
 {
 	const char *p = buf;
+	size_t done = 0;
 	ssize_t n;
 
-	while (len) {
-		n = pwrite(fd, p, len, off);
+	while (done < len) {
+		n = pwrite(fd, p + done, len - done, off + done);
 		if (n > 0) {
-			p += n;
-			len -= n;
-			off += n;
+			done += n;
 		} else if (n == 0) {
 			errno = EIO;
-			return -1;
+			break;
 		} else if (errno != EINTR) {
-			return -1;
+			break;
 		}
 	}
-	return 0;
+	return done;
 }
 
 /* copy_file_range(2) refusing this pair of files, rather than failing. */
@@ -114,7 +113,8 @@ static int copy_by_hand(int in, off_t *in_off, int out, off_t *out_off, uint64_t
 				errno = EIO;
 			return -1;
 		}
-		if (out_off ? vt_pwrite_all(out, buf, n, *out_off) : vt_write_all(out, buf, n))
+		if (out_off ? vt_pwrite_all(out, buf, n, *out_off) != (size_t)n :
+			      vt_write_all(out, buf, n) < 0)
 			return -1;
 		if (in_off)
 			*in_off += n;

@@ -32,8 +32,12 @@ int vt_write_all_timeout(int fd, const void *buf, size_t len, int timeout_ms);
  */
 int vt_write_all_wait(int fd, const void *buf, size_t len, int (*wait)(void *ctx), void *ctx);
 
-/* Write all @len bytes at offset @off; returns 0, or -1 with errno set. */
-int vt_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+/*
+ * Write all @len bytes at offset @off. Returns @len, or less with errno set
+ * when a write failed: that many bytes were written (all that fitted on a
+ * full disk, say).
+ */
+size_t vt_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
 
 /*
  * Copy @len bytes from @in to @out, at *@in_off and *@out_off (advanced),

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -243,9 +244,31 @@ static void pwrite_all_at_an_offset(void **state)
 	unsigned char *data = pattern(300000, 3);
 	int fd = tmp_file();
 
-	assert_int_equal(vt_pwrite_all(fd, data, 300000, 12345), 0);
+	assert_int_equal(vt_pwrite_all(fd, data, 300000, 12345), 300000);
 	assert_file_holds(fd, 12345, data, 300000);
 	assert_int_equal(lseek(fd, 0, SEEK_CUR), 0);	/* the position is not moved */
+	close(fd);
+	free(data);
+}
+
+/* A file size limit stands in for a full disk: what fitted is said and written. */
+static void pwrite_all_says_what_fitted(void **state)
+{
+	unsigned char *data = pattern(300000, 9);
+	struct rlimit was, small;
+	int fd = tmp_file();
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	small = was;
+	small.rlim_cur = 100000;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	errno = 0;
+	assert_int_equal(vt_pwrite_all(fd, data, 300000, 1000), 99000);
+	assert_int_equal(errno, EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_file_holds(fd, 1000, data, 99000);
 	close(fd);
 	free(data);
 }
@@ -256,7 +279,7 @@ static int source(off_t off, size_t len, unsigned int seed, unsigned char **data
 	int fd = tmp_file();
 
 	*data = pattern(len, seed);
-	assert_int_equal(vt_pwrite_all(fd, *data, len, off), 0);
+	assert_int_equal(vt_pwrite_all(fd, *data, len, off), len);
 	return fd;
 }
 
@@ -430,6 +453,7 @@ int main(void)
 		cmocka_unit_test(write_all_timeout_on_a_full_pipe),
 		cmocka_unit_test(write_all_wait_gives_up),
 		cmocka_unit_test(pwrite_all_at_an_offset),
+		cmocka_unit_test(pwrite_all_says_what_fitted),
 		cmocka_unit_test_teardown(copy_range_in_the_kernel, reset),
 		cmocka_unit_test_teardown(copy_range_falls_back, reset),
 		cmocka_unit_test_teardown(copy_range_from_a_pipe, reset),
