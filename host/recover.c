@@ -89,8 +89,8 @@ static int64_t plan(struct vt_dat_file *f, const char *path, uint64_t *offs, uin
 
 	if (vt_dat_read_table(f, offs, sizes)) {
 		if (f->bad_cpu >= 0)
-			vt_err("%s: CPU %d's entry in the offsets table is impossible; not a file of "
-			       "vtrace record", path, f->bad_cpu);
+			vt_err("%s: CPU %d's entry in the offsets table is impossible; not a "
+			       "file of vtrace record", path, f->bad_cpu);
 		else
 			vt_err("%s: %s; nothing to recover", path, f->bad);
 		return -1;

@@ -192,7 +192,8 @@ static void finds_what_came_after_the_table(void **state)
 static void refuses_impossible_tables(void **state)
 {
 	static const struct {
-		uint64_t off[2], size[2];	/* off in sub-buffers from data_off; ~0: in the header */
+		uint64_t off[2];	/* in sub-buffers from data_off; ~0: in the header */
+		uint64_t size[2];
 		int bad_cpu;
 	} cases[] = {
 		{ { 0, 1 }, { 2 * SUBBUF, SUBBUF }, 1 },	/* overlapping */
