@@ -92,16 +92,14 @@ $(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # A fuzz harness replaying its committed corpus and regression inputs (a test).
-# FUZZ_INC: sources a harness #includes to reach static functions; they are
-# prerequisites (a change rebuilds it), not compiled on their own.
-FUZZ_INC := host/recover.c
-$(B)/tests/test-fuzz-recover $(B)/fuzz/fuzz-recover: host/recover.c
+# recover's also packs what it read: host/recover.c's recover_write_packed().
+$(B)/tests/test-fuzz-recover: $(B)/obj/host/recover.o
 
 $(B)/tests/test-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
 		$(B)/obj/host/meta.o $(B)/obj/host/util.o $(B)/libvtrace.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ihost $(CFLAGS) -DFUZZ_NAME='"$*"' -o $@ \
-		$(filter-out $(FUZZ_INC),$(filter %.c %.o %.a,$^)) $(LDLIBS)
+		$(filter %.c %.o,$^) $(filter %.a,$^) $(LDLIBS)
 
 # The seed's hypertrace example, built as its documentation says.
 $(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
@@ -183,14 +181,14 @@ FUZZ_SRC_order     := lib/order.c
 FUZZ_SRC_reply     := lib/proto.c lib/order.c lib/tracedat.c host/meta.c
 FUZZ_SRC_page      := lib/page.c
 FUZZ_SRC_ht-region := lib/ht-region.c lib/ht-clock.c
-FUZZ_SRC_recover   := lib/page.c host/util.c
+FUZZ_SRC_recover   := lib/tracedat-read.c lib/page.c lib/io.c host/recover.c host/util.c
 FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz-%)
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) \
 		$(wildcard lib/*.h host/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Ihost $(FUZZ_FLAGS) -o $@ \
-		$(filter-out $(FUZZ_INC),$(filter %.c,$^)) -lzstd
+		$(filter %.c,$^) -lzstd
 
 fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build

@@ -79,6 +79,7 @@ struct agent {
 	pthread_cond_t cond;
 	enum agent_state state;
 	unsigned int stop_gen;		/* bumped by every stop order */
+	int sig_fd;			/* signalfd: SIGINT, SIGTERM, SIGQUIT */
 	pthread_mutex_t stdout_lock;	/* -o: one chunk at a time */
 	int reply_fd;			/* -1: replies off */
 	pthread_mutex_t reply_lock;	/* one reply at a time */

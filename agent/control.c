@@ -5,16 +5,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "../lib/io.h"
 #include "../lib/order.h"
 
 void agent_set_state(struct agent *a, enum agent_state state)
@@ -103,14 +102,6 @@ static int open_control(struct agent *a, char *path, size_t size, bool *is_fifo)
 	return fd;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /*
  * A host writes each order whole, in one write. Bytes of an unfinished line
  * left alone for IDLE_ORDER_MS are a writer that died or one trickling bytes
@@ -146,9 +137,9 @@ static int read_orders(struct agent *a, int fd, struct vt_order_parser *parser)
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0) {
-			if (now_ms() - last > IDLE_ORDER_MS)
-				drop_idle_partial(a, parser, now_ms() - last);
-			last = now_ms();
+			if (vt_mono_ms() - last > IDLE_ORDER_MS)
+				drop_idle_partial(a, parser, vt_mono_ms() - last);
+			last = vt_mono_ms();
 			vt_order_feed(parser, buf, n, on_order, a);
 			continue;
 		}
@@ -160,17 +151,6 @@ static int read_orders(struct agent *a, int fd, struct vt_order_parser *parser)
 		agent_err("reading the control port: %s", strerror(errno));
 		return -1;
 	}
-}
-
-static int make_signalfd(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGQUIT);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
 static int wait_loop(struct agent *a, int ctl_fd, int sig_fd)
@@ -222,7 +202,7 @@ out:
 int control_run(struct agent *a)
 {
 	char path[4096];
-	int ctl_fd, sig_fd, ret;
+	int ctl_fd, ret;
 	bool is_fifo;
 
 	ctl_fd = open_control(a, path, sizeof(path), &is_fifo);
@@ -232,19 +212,12 @@ int control_run(struct agent *a)
 		close(ctl_fd);
 		return -1;
 	}
-	sig_fd = make_signalfd();
-	if (sig_fd < 0) {
-		agent_err("signalfd: %s", strerror(errno));
-		close(ctl_fd);
-		return -1;
-	}
 	agent_log("%d CPU%s, %zu-byte sub-buffers, %zu KB ring buffer per CPU; waiting for "
 		  "orders on %s", a->nr_movers, a->nr_movers == 1 ? "" : "s", a->subbuf_size,
 		  a->buffer_kb, path);
 	reply_hello(a);
-	ret = wait_loop(a, ctl_fd, sig_fd);
+	ret = wait_loop(a, ctl_fd, a->sig_fd);
 	agent_set_state(a, AGENT_QUIT);
-	close(sig_fd);
 	if (a->reply_fd >= 0 && a->reply_fd != ctl_fd)
 		close(a->reply_fd);
 	close(ctl_fd);

@@ -2,11 +2,16 @@
 /*
  * trace-agent: the guest half of virtio-trace.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent.h"
+#include "../lib/io.h"
+
+static const int quit_signals[] = { SIGINT, SIGTERM, SIGQUIT, 0 };
 
 static int start_movers(struct agent *a)
 {
@@ -60,7 +65,6 @@ static void stop_movers(struct agent *a)
 int main(int argc, char **argv)
 {
 	struct agent a;
-	sigset_t set;
 	int ret = 1;
 
 	memset(&a, 0, sizeof(a));
@@ -74,11 +78,11 @@ int main(int argc, char **argv)
 	a.reply_fd = -1;
 
 	/* Signals go to the controller's signalfd, never into a mover's syscall. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGQUIT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	a.sig_fd = vt_signalfd(quit_signals);
+	if (a.sig_fd < 0) {
+		agent_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	if (tracing_setup(&a))
@@ -89,5 +93,6 @@ int main(int argc, char **argv)
 out:
 	stop_movers(&a);
 	tracing_cleanup(&a);
+	close(a.sig_fd);
 	return ret;
 }

@@ -31,6 +31,7 @@
 
 #include "agent.h"
 #include "../lib/frame.h"
+#include "../lib/io.h"
 
 /* When quitting, give up on a port that takes nothing for this long. */
 #define QUIT_GRACE_MS 3000
@@ -106,26 +107,32 @@ static int retry_port(struct mover *m, ssize_t n)
 	return -1;
 }
 
+/* vt_write_all_wait()'s wait: only a non-blocking port is worth waiting for. */
+static int port_has_room(void *ctx)
+{
+	struct mover *m = ctx;
+
+	return m->out_nonblock ? wait_port(m) : -1;
+}
+
+static int write_port(struct mover *m, const void *buf, size_t len)
+{
+	if (!vt_write_all_wait(m->out_fd, buf, len, port_has_room, m))
+		return 0;
+	if (!m->abandoned)
+		agent_err("cpu%d: writing to the port: %s", m->cpu, strerror(errno));
+	return -1;
+}
+
 static int write_frame_header(struct mover *m, size_t len)
 {
 	struct vt_frame f;
-	const char *p = (const char *)&f;
-	size_t done = 0;
-	ssize_t n;
 
 	memcpy(f.magic, VT_FRAME_MAGIC, 4);
 	f.cpu = htole32(m->cpu);
 	f.len = htole32(len);
 	f.subbuf_size = htole32(m->agent->subbuf_size);
-	while (done < sizeof(f)) {
-		n = write(m->out_fd, p + done, sizeof(f) - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += n;
-	}
-	return 0;
+	return write_port(m, &f, sizeof(f));
 }
 
 /* Move everything in the splice pipe to the port, waiting as needed. */
@@ -185,22 +192,6 @@ static ssize_t move_whole_subbufs(struct mover *m)
 	return n;
 }
 
-static int write_all(struct mover *m, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(m->out_fd, buf, len);
-		if (n > 0) {
-			buf += n;
-			len -= n;
-		} else if (retry_port(m, n)) {
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /*
  * Read sub-buffers with read(): unlike splice, it returns a partially
  * filled one, so the events recorded just before a stop are not left behind.
@@ -223,10 +214,10 @@ static ssize_t move_partial_subbufs(struct mover *m, int max)
 			pthread_mutex_lock(&m->agent->stdout_lock);
 			ret = write_frame_header(m, size);
 			if (!ret)
-				ret = write_all(m, m->subbuf, size);
+				ret = write_port(m, m->subbuf, size);
 			pthread_mutex_unlock(&m->agent->stdout_lock);
 		} else {
-			ret = write_all(m, m->subbuf, size);
+			ret = write_port(m, m->subbuf, size);
 		}
 		if (ret)
 			return -1;

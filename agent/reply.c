@@ -12,16 +12,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "../lib/io.h"
 #include "../lib/proto.h"
 
 #define REPLY_WAIT_MS 2000
@@ -54,35 +53,6 @@ int reply_open(struct agent *a, int ctl_fd, bool ctl_is_fifo)
 	return 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n > 0) {
-			p += n;
-			len -= n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN && poll(&pfd, 1, REPLY_WAIT_MS) > 0)
-			continue;
-		return -1;
-	}
-	return 0;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /*
  * A reply up to PIPE_BUF goes in one write: on a FIFO that is all or
  * nothing, so a dropped reply never leaves half of one for the host to
@@ -105,25 +75,22 @@ void reply_send(struct agent *a, int type, uint32_t tag, const void *payload, si
 	if (a->reply_fd < 0)
 		return;
 	pthread_mutex_lock(&a->reply_lock);
-	stalled = mono_ms() < a->stalled_until && type != VT_REPLY_STOPPED;
+	stalled = vt_mono_ms() < a->stalled_until && type != VT_REPLY_STOPPED;
 	if (len <= sizeof(small) - VT_REPLY_HDR_SIZE) {
 		vt_reply_header(small, type, len, tag);
 		memcpy(small + VT_REPLY_HDR_SIZE, payload, len);
-		do {
-			n = write(a->reply_fd, small, VT_REPLY_HDR_SIZE + len);
-		} while (n < 0 && errno == EINTR);
-		if (n < 0 && errno == EAGAIN && !stalled)
-			n = write_all(a->reply_fd, small, VT_REPLY_HDR_SIZE + len) ? -1 : 0;
+		n = vt_write_all_timeout(a->reply_fd, small, VT_REPLY_HDR_SIZE + len,
+					 stalled ? 0 : REPLY_WAIT_MS);
 	} else {
 		vt_reply_header(hdr, type, len, tag);
-		n = write_all(a->reply_fd, hdr, sizeof(hdr)) || write_all(a->reply_fd, payload, len) ?
-		    -1 : 0;
+		n = vt_write_all_timeout(a->reply_fd, hdr, sizeof(hdr), REPLY_WAIT_MS) ||
+		    vt_write_all_timeout(a->reply_fd, payload, len, REPLY_WAIT_MS) ? -1 : 0;
 	}
 	if (n < 0) {
 		if (!a->replies_dropped++)
 			agent_log("the host is not reading replies; dropping them without waiting "
 				  "for %d s", STALL_MS / 1000);
-		a->stalled_until = mono_ms() + STALL_MS;
+		a->stalled_until = vt_mono_ms() + STALL_MS;
 	} else if (a->replies_dropped && !stalled) {
 		agent_log("the host reads replies again; %lu were dropped", a->replies_dropped);
 		a->replies_dropped = 0;

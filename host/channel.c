@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "order.h"
 #include "vtrace.h"
 
@@ -73,30 +74,15 @@ int channel_send(struct channel *ch, const char *order)
 {
 	char line[512];
 	int len = snprintf(line, sizeof(line), "\n%s\n", order);
-	struct pollfd pfd = { .fd = ch->in_fd, .events = POLLOUT };
-	ssize_t n;
 
 	/* Under PIPE_BUF bytes: one write, never split or mixed with another. */
-	while ((n = write(ch->in_fd, line, len)) < 0 && (errno == EINTR || errno == EAGAIN)) {
-		if (errno == EAGAIN && poll(&pfd, 1, 5000) <= 0) {
-			vt_err("%s is full: the guest does not take orders", ch->in_path);
-			return -1;
-		}
-	}
-	if (n != len) {
-		vt_err("cannot send '%s' to %s: %s", order, ch->in_path,
-		       n < 0 ? strerror(errno) : "short write");
-		return -1;
-	}
-	return 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	if (!vt_write_all_timeout(ch->in_fd, line, len, 5000))
+		return 0;
+	if (errno == ETIMEDOUT)
+		vt_err("%s is full: the guest does not take orders", ch->in_path);
+	else
+		vt_err("cannot send '%s' to %s: %s", order, ch->in_path, strerror(errno));
+	return -1;
 }
 
 /* With no writer for this long, nobody will answer: the agent is gone. */
@@ -124,7 +110,7 @@ static int read_full(int fd, char *buf, size_t len, long long deadline)
 			continue;
 		if (n < 0 && errno != EAGAIN)
 			return -1;
-		left = deadline - now_ms();
+		left = deadline - vt_mono_ms();
 		if (left <= 0)
 			return -2;
 		if (n < 0) {
@@ -135,8 +121,8 @@ static int read_full(int fd, char *buf, size_t len, long long deadline)
 		}
 		/* End of file: no writer at the moment. Wait a little for one. */
 		if (!eof_since)
-			eof_since = now_ms();
-		else if (now_ms() - eof_since > NO_WRITER_MS)
+			eof_since = vt_mono_ms();
+		else if (vt_mono_ms() - eof_since > NO_WRITER_MS)
 			return -3;
 		usleep(20000);
 	}
@@ -183,7 +169,7 @@ static int read_reply_until(struct channel *ch, long long deadline, int timeout_
 
 int channel_read_reply(struct channel *ch, int timeout_ms, struct vt_reply *r, char **payload)
 {
-	return read_reply_until(ch, now_ms() + timeout_ms, timeout_ms, r, payload);
+	return read_reply_until(ch, vt_mono_ms() + timeout_ms, timeout_ms, r, payload);
 }
 
 /*
@@ -220,7 +206,7 @@ static bool agent_predates_tags(const struct vt_reply *r, const char *payload, u
 int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
 		char **payload)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = vt_mono_ms() + timeout_ms;
 	uint32_t tag = ch->untagged ? 0 : next_tag(ch);
 	char line[VT_ORDER_MAX + 16];
 	int hellos = 0;

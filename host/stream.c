@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "page.h"
 #include "stream.h"
 #include "vtrace.h"
@@ -77,22 +78,18 @@ void stream_drain_stale(struct stream *s)
 
 static void keep(struct stream *s, const char *p, size_t len)
 {
-	ssize_t n;
+	size_t done;
 
-	if (len && s->kept + len > s->limit && !s->err)
+	if (!len || s->err)
+		return;
+	if (s->kept + len > s->limit) {
 		s->err = EFBIG;
-	while (len && !s->err) {
-		n = pwrite(s->out_fd, p, len, s->base + s->kept);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			s->err = n < 0 ? errno : EIO;
-			return;
-		}
-		p += n;
-		len -= n;
-		add(&s->kept, n);
+		return;
 	}
+	done = vt_pwrite_all(s->out_fd, p, len, s->base + s->kept);
+	add(&s->kept, done);	/* all that fitted, on a full disk */
+	if (done < len)
+		s->err = errno;
 }
 
 static void take_subbufs(struct stream *s)

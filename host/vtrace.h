@@ -59,6 +59,11 @@ void meta_free(struct guest_meta *gm);
 /* setup.c */
 int setup_channels(const char *dir, int cpus);
 
+/* recover.c: @f packed into @out, CPU i's @sizes[i] bytes from @offs[i] (also fuzzed) */
+struct vt_dat_file;
+int recover_write_packed(const struct vt_dat_file *f, const uint64_t *offs, const uint64_t *sizes,
+			 int out);
+
 /* subcommands */
 int cmd_setup(int argc, char **argv);
 int cmd_start(int argc, char **argv);

@@ -1,48 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reply framing of the control protocol; see proto.h. */
-#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io.h"
 #include "proto.h"
-
-static void put16(unsigned char *p, uint16_t v)
-{
-	v = htole16(v);
-	memcpy(p, &v, 2);
-}
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
-static uint16_t get16(const unsigned char *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return le16toh(v);
-}
-
-static uint32_t get32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return le32toh(v);
-}
 
 void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t length,
 		     uint32_t tag)
 {
 	memcpy(hdr, VT_REPLY_MAGIC, 4);
-	put16(hdr + 4, VT_PROTO_VERSION);
-	put16(hdr + 6, type);
-	put32(hdr + 8, length);
-	put32(hdr + 12, tag);
+	vt_put_le16(hdr + 4, VT_PROTO_VERSION);
+	vt_put_le16(hdr + 6, type);
+	vt_put_le32(hdr + 8, length);
+	vt_put_le32(hdr + 12, tag);
 }
 
 int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *err,
@@ -52,10 +24,10 @@ int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *er
 		snprintf(err, errsz, "not a vtrace reply (bad magic)");
 		return -1;
 	}
-	r->version = get16(hdr + 4);
-	r->type = get16(hdr + 6);
-	r->length = get32(hdr + 8);
-	r->tag = get32(hdr + 12);
+	r->version = vt_get_le16(hdr + 4);
+	r->type = vt_get_le16(hdr + 6);
+	r->length = vt_get_le32(hdr + 8);
+	r->tag = vt_get_le32(hdr + 12);
 	if (r->version != VT_PROTO_VERSION) {
 		snprintf(err, errsz, "protocol version %u, this vtrace speaks %d", r->version,
 			 VT_PROTO_VERSION);
@@ -99,9 +71,9 @@ int vt_meta_add(struct vt_buf *b, enum vt_meta_tag tag, const void *a, size_t al
 {
 	unsigned char hdr[VT_META_REC_HDR_SIZE];
 
-	put16(hdr, tag);
-	put16(hdr + 2, 0);
-	put32(hdr + 4, alen + blen);
+	vt_put_le16(hdr, tag);
+	vt_put_le16(hdr + 2, 0);
+	vt_put_le32(hdr + 4, alen + blen);
 	if (vt_buf_add(b, hdr, sizeof(hdr)) || vt_buf_add(b, a, alen) || vt_buf_add(b, b2, blen))
 		return -1;
 	return 0;
@@ -122,8 +94,8 @@ int vt_meta_next(const unsigned char *payload, size_t len, size_t *off, struct v
 	left = len - *off;
 	if (left < VT_META_REC_HDR_SIZE)
 		return -1;
-	rec->tag = get16(payload + *off);
-	rec->len = get32(payload + *off + 4);
+	rec->tag = vt_get_le16(payload + *off);
+	rec->len = vt_get_le32(payload + *off + 4);
 	if (rec->len > left - VT_META_REC_HDR_SIZE)
 		return -1;
 	rec->data = payload + *off + VT_META_REC_HDR_SIZE;
