@@ -25,7 +25,7 @@ CFLAGS  += $(SAN)
 
 LIB_SRC   := $(wildcard lib/*.c)
 AGENT_SRC := $(wildcard agent/*.c)
-HOST_SRC  := $(wildcard host/*.c)
+HOST_SRC  := $(wildcard host/*.c host/collector/*.c)
 HT_SRC    := $(wildcard hypertrace/*.c) lib/ht-region.c
 HT_OBJ    := $(HT_SRC:%.c=$(B)/obj/pic/%.o)
 HOST_OBJ  := $(HOST_SRC:%.c=$(B)/obj/%.o)
@@ -45,8 +45,9 @@ all: $(B)/trace-agent $(B)/static/trace-agent $(B)/vtrace $(B)/libhypertrace.a \
 TRACECMD_CFLAGS := $(shell pkg-config --cflags libtracecmd 2>/dev/null)
 TRACECMD_LIBS   := $(shell pkg-config --libs libtracecmd 2>/dev/null)
 
-$(B)/obj/host/%.o: CPPFLAGS += $(TRACECMD_CFLAGS)
-$(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h include/*.h)
+# host/collector/ (vtrace hypertrace) includes host/'s vtrace.h.
+$(B)/obj/host/%.o: CPPFLAGS += -Ihost $(TRACECMD_CFLAGS)
+$(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h host/collector/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -312,7 +313,8 @@ install: all
 		>$(DESTDIR)$(PKGCONFIGDIR)/hypertrace.pc
 
 format:
-	clang-format -i $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC) lib/*.h agent/*.h host/*.h
+	clang-format -i $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC) lib/*.h agent/*.h host/*.h \
+		host/collector/*.h
 
 clean:
 	rm -rf $(B)

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ht-system.h"
+#include "collector/ht-system.h"
 #include "vtrace.h"
 
 #define KVM_PROBE_SECONDS 30

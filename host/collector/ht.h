@@ -7,6 +7,7 @@
  *	ht-actions.c	--on rules: --exec, --trace-event
  *	qmp.c		a QMP client for --trace-event
  *	ht-guard.c	survives a guest that shrinks the region's file
+ *	ht-system.c	system mode: the region as QEMU's ivshmem-plain (ht-system.h)
  */
 #ifndef VT_HT_H
 #define VT_HT_H
