@@ -290,8 +290,8 @@ int cmd_run_guest(int argc, char **argv)
 		vt_err("no guest image in %s; build it with 'make guest'", g.guest_dir);
 		return 1;
 	}
-	if (hypertrace && (ht_system_check(hypertrace, &ht_size) ||
-			   ht_system_qemu_args(hypertrace, ht_size, &g.ht_object, &g.ht_device)))
+	if (hypertrace && (htc_system_check(hypertrace, &ht_size) ||
+			   htc_system_qemu_args(hypertrace, ht_size, &g.ht_object, &g.ht_device)))
 		return 1;
 	if (setup_channels(g.dir, g.cpus))
 		return 1;

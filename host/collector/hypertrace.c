@@ -76,9 +76,9 @@ struct collector {
 	struct ht_cursor *cursors;	/* per client */
 	uint64_t *last_ts;		/* per client: the time given its last event */
 	uint64_t clamped, max_back_ns;	/* events stamped before their client's previous one */
-	struct ht_log *log;
-	struct ht_dat *dat;
-	struct ht_actions *actions;
+	struct htc_log *log;
+	struct htc_dat *dat;
+	struct htc_actions *actions;
 };
 
 static void on_event(const struct ht_event *ev, void *ctx)
@@ -106,11 +106,11 @@ static void on_event(const struct ht_event *ev, void *ctx)
 	STAP_PROBE12(vtrace, guest_hypertrace, a[0], ev->client, a[1], a[2], a[3], a[4], a[5],
 		     a[6], a[7], a[8], a[9], a[10]);
 	if (c->dat)
-		ht_dat_event(c->dat, ev, ts);
+		htc_dat_event(c->dat, ev, ts);
 	else
-		ht_log_event(c->log, ev, ts);
+		htc_log_event(c->log, ev, ts);
 	if (c->actions)
-		ht_actions_match(c->actions, ev);
+		htc_actions_match(c->actions, ev);
 	c->by_clock[ev->clock < 2 ? ev->clock : 2]++;
 	c->events++;
 }
@@ -127,7 +127,7 @@ static void *make_region(const char *path, uint32_t clients, uint32_t args, uint
 
 	*len = ht_region_size(clients, args, entries);
 	if (flags & HT_FLAG_SYSTEM)
-		*len = ht_system_size(*len);	/* QEMU's ivshmem needs a power of two */
+		*len = htc_system_size(*len);	/* QEMU's ivshmem needs a power of two */
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		vt_err("cannot create %s: %s%s", path, strerror(errno),
@@ -229,7 +229,7 @@ static int number(const char *opt, const char *s, long max, long *v)
 }
 
 /* Returns 0, 1 for --help, or -1 after an error line. */
-static int parse_options(struct options *o, struct ht_actions *act, int argc, char **argv)
+static int parse_options(struct options *o, struct htc_actions *act, int argc, char **argv)
 {
 	enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP, OPT_PRINT };
 	static const struct option opts[] = {
@@ -278,10 +278,10 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 		case 'S': o->system = true; break;
 		case 'G': o->guest_clock = true; break;
 		case OPT_PRINT: o->print_options = optarg ? optarg : "qemu"; break;
-		case OPT_ON: r = ht_actions_on(act, optarg); break;
-		case OPT_EXEC: r = ht_actions_exec(act, optarg); break;
-		case OPT_TRACE: r = ht_actions_trace_event(act, optarg); break;
-		case OPT_QMP: r = ht_actions_qmp(act, optarg); break;
+		case OPT_ON: r = htc_actions_on(act, optarg); break;
+		case OPT_EXEC: r = htc_actions_exec(act, optarg); break;
+		case OPT_TRACE: r = htc_actions_trace_event(act, optarg); break;
+		case OPT_QMP: r = htc_actions_qmp(act, optarg); break;
 		case 'h': fputs(usage, stdout); return 1;
 		default:
 			vt_err("unknown option, or one without its value: '%s'; try 'vtrace "
@@ -304,17 +304,17 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 		       o->guest_clock ? "guest-clock" : "print-options");
 		return -1;
 	}
-	return ht_actions_check(act, o->args);
+	return htc_actions_check(act, o->args);
 }
 
 /* Open where the events go: a log (stdout or a file) or a trace.dat. */
-static int open_output(struct collector *c, const struct options *o, struct ht_log *log)
+static int open_output(struct collector *c, const struct options *o, struct htc_log *log)
 {
 	int fd = STDOUT_FILENO;
 
 	if (o->dat) {
-		c->dat = ht_dat_open(o->output ? o->output : "trace.dat", o->clients, o->args,
-				     getpid());
+		c->dat = htc_dat_open(o->output ? o->output : "trace.dat", o->clients, o->args,
+				      getpid());
 		return c->dat ? 0 : -1;
 	}
 	if (o->output) {
@@ -327,7 +327,7 @@ static int open_output(struct collector *c, const struct options *o, struct ht_l
 			return -1;
 		}
 	}
-	ht_log_init(log, fd, getpid(), o->args);
+	htc_log_init(log, fd, getpid(), o->args);
 	log->nsec = o->guest_clock;
 	c->log = log;
 	return 0;
@@ -364,14 +364,14 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 		ht_clock_update(&c->clock);
 		n = collect_all(map, l, c);
 		if (n) {
-			if (c->log && ht_log_flush(c->log))
+			if (c->log && htc_log_flush(c->log))
 				break;	/* a closed pipe, a full disk: reported at exit */
 			idle_us = 100;
 		} else if (idle_us < 2000) {
 			idle_us *= 2;
 		}
 		if (c->actions)
-			ht_actions_run(c->actions);
+			htc_actions_run(c->actions);
 		if (n >= BUSY_EVENTS)
 			continue;	/* a flood: no sleep while it lasts */
 		ts.tv_sec = 0;
@@ -380,7 +380,7 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 	}
 	collect_all(map, l, c);
 	if (c->actions)
-		ht_actions_run(c->actions);
+		htc_actions_run(c->actions);
 	/* the collection's own cost, before a trace.dat is written out */
 	cpu = cpu_seconds() - cpu0;
 	vt_info("collected %" PRIu64 " events in %.1f s, using %.2f s of CPU (%.0f ns an event)",
@@ -391,7 +391,7 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 static int finish(void *map, const struct ht_layout *l, struct collector *c,
 		  const struct options *o)
 {
-	struct ht_dat_stats st;
+	struct htc_dat_stats st;
 	int ret = 0;
 	uint32_t i;
 
@@ -407,7 +407,7 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 				c->cursors[i].bad_counters);
 	}
 	if (c->log) {
-		if (ht_log_flush(c->log)) {
+		if (htc_log_flush(c->log)) {
 			vt_err("cannot write %s: %s", o->output ? o->output : "standard output",
 			       strerror(c->log->err));
 			ret = 1;
@@ -416,7 +416,7 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 			close(c->log->fd);
 		vt_info("%" PRIu64 " events", c->events);
 	} else {
-		if (ht_dat_finish(c->dat, &st))
+		if (htc_dat_finish(c->dat, &st))
 			ret = 1;
 		else
 			vt_info("wrote %s (trace.dat v6, clock %s): %" PRIu64 " events of %d "
@@ -439,32 +439,32 @@ int cmd_hypertrace(int argc, char **argv)
 {
 	struct options o = { .clients = 16, .args = 4, .entries = 65536 };
 	struct collector col = { 0 };
-	struct ht_log *log = NULL;
+	struct htc_log *log = NULL;
 	struct ht_layout l;
 	int sfd, region_fd, ret = 1;
 	size_t len;
 	void *map;
 
-	col.actions = ht_actions_new();
+	col.actions = htc_actions_new();
 	if (!col.actions) {
 		vt_err("out of memory");
 		return 1;
 	}
 	switch (parse_options(&o, col.actions, argc, argv)) {
-	case 1: ht_actions_free(col.actions); return 0;
-	case -1: ht_actions_free(col.actions); return 2;
+	case 1: htc_actions_free(col.actions); return 0;
+	case -1: htc_actions_free(col.actions); return 2;
 	}
 	if (o.print_options) {
-		uint64_t size = ht_system_size(ht_region_size(o.clients, o.args, o.entries));
+		uint64_t size = htc_system_size(ht_region_size(o.clients, o.args, o.entries));
 
-		ht_actions_free(col.actions);
-		return ht_system_print_options(stdout, o.path, size, o.print_options) ? 2 : 0;
+		htc_actions_free(col.actions);
+		return htc_system_print_options(stdout, o.path, size, o.print_options) ? 2 : 0;
 	}
 	col.guest_clock = o.guest_clock;
 	if (o.system)
-		ht_actions_connect_later(col.actions);
-	if (!ht_actions_any(col.actions)) {
-		ht_actions_free(col.actions);
+		htc_actions_connect_later(col.actions);
+	if (!htc_actions_any(col.actions)) {
+		htc_actions_free(col.actions);
 		col.actions = NULL;
 	}
 	log = o.dat ? NULL : malloc(sizeof(*log));
@@ -474,26 +474,26 @@ int cmd_hypertrace(int argc, char **argv)
 		vt_err("out of memory");
 		goto out;
 	}
-	if ((col.actions && ht_actions_start(col.actions)) || open_output(&col, &o, log))
+	if ((col.actions && htc_actions_start(col.actions)) || open_output(&col, &o, log))
 		goto out;
 	ht_clock_init(&col.clock);
 	if (o.system)
 		ht_clock_system(&col.clock);
 	if (col.dat && o.guest_clock)
-		ht_dat_clock(col.dat, col.clock.tsc_ok ? "x86-tsc" : "mono");
+		htc_dat_clock(col.dat, col.clock.tsc_ok ? "x86-tsc" : "mono");
 	sfd = sig_fd();
 	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
 	map = make_region(o.path, o.clients, o.args, o.entries,
 			  (col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0) | (o.system ? HT_FLAG_SYSTEM : 0),
 			  &len, &region_fd);
 	if (!map) {
-		ht_dat_abort(col.dat);
+		htc_dat_abort(col.dat);
 		goto out;
 	}
-	ht_guard_region(region_fd, map, len);
+	htc_guard_region(region_fd, map, len);
 	if (o.system) {
 		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
-		ht_system_print_options(stderr, o.path, len, "qemu");
+		htc_system_print_options(stderr, o.path, len, "qemu");
 	}
 	ht_region_check(map, len, &l, NULL);	/* ours, just made: read once, here */
 	col.num_args = l.num_args;
@@ -501,19 +501,19 @@ int cmd_hypertrace(int argc, char **argv)
 		o.path, l.max_clients, l.num_args, l.ring_entries);
 	run(map, &l, &col, sfd);
 	ret = finish(map, &l, &col, &o);
-	if (ht_guard_restored())
+	if (htc_guard_restored())
 		vt_info("the guest shrank the region's file %u times; its size was given back "
-			"each time (what the cut pages held is lost)", ht_guard_restored());
-	ht_actions_end(col.actions);
+			"each time (what the cut pages held is lost)", htc_guard_restored());
+	htc_actions_end(col.actions);
 	col.actions = NULL;
-	ht_guard_end();
+	htc_guard_end();
 	munmap(map, len);
 	close(region_fd);
 	if (!o.keep)
 		unlink(o.path);
 	close(sfd);
 out:
-	ht_actions_free(col.actions);
+	htc_actions_free(col.actions);
 	free(col.cursors);
 	free(col.last_ts);
 	free(log);
