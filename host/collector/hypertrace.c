@@ -68,6 +68,22 @@ static const char usage[] =
 "Every event also fires the USDT probe vtrace:guest_hypertrace(arg1, client,\n"
 "arg2, ..., arg11) for SystemTap and bpftrace. See vtrace(1).\n";
 
+struct options {
+	const char *path, *output;
+	long clients, args, entries;
+	bool keep, dat;
+	bool system, guest_clock;
+	const char *print_options;	/* qemu or libvirt, or NULL */
+};
+
+/* The region, as the collector holds it. */
+struct region {
+	void *map;
+	size_t len;
+	int fd;		/* kept: the guard gives the file its size back if a guest shrinks it */
+	struct ht_layout l;
+};
+
 struct collector {
 	uint32_t num_args;
 	bool guest_clock;	/* keep the guest's own timestamps */
@@ -115,42 +131,41 @@ static void on_event(const struct ht_event *ev, void *ctx)
 	c->events++;
 }
 
-/*
- * Make the region: a new file only, no symlink followed, mode 0600. The one
- * place that decides its size and creates it.
- */
-static void *make_region(const char *path, uint32_t clients, uint32_t args, uint32_t entries,
-			 uint16_t flags, size_t *len, int *fd_out)
+/* The region's size: the one place that decides it. */
+static uint64_t region_size(const struct options *o)
 {
-	void *map;
-	int fd;
+	uint64_t need = ht_region_size(o->clients, o->args, o->entries);
 
-	*len = ht_region_size(clients, args, entries);
-	if (flags & HT_FLAG_SYSTEM)
-		*len = htc_system_size(*len);	/* QEMU's ivshmem needs a power of two */
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		vt_err("cannot create %s: %s%s", path, strerror(errno),
+	return o->system ? htc_system_size(need) : need;	/* ivshmem needs a power of two */
+}
+
+/* Make the region: a new file only, no symlink followed, mode 0600. */
+static int make_region(struct region *r, const struct options *o, uint16_t flags)
+{
+	r->len = region_size(o);
+	r->fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r->fd < 0) {
+		vt_err("cannot create %s: %s%s", o->path, strerror(errno),
 		       errno == EEXIST ? "; something is there already (remove it, or choose "
 					 "another --path)" : "");
-		return NULL;
+		return -1;
 	}
-	if (ftruncate(fd, *len) < 0) {
-		vt_err("cannot size %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return NULL;
+	if (ftruncate(r->fd, r->len) < 0) {
+		vt_err("cannot size %s: %s", o->path, strerror(errno));
+		goto fail;
 	}
-	map = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		vt_err("cannot map %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return NULL;
+	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		vt_err("cannot map %s: %s", o->path, strerror(errno));
+		goto fail;
 	}
-	ht_region_init(map, clients, args, entries, *len, getpid(), flags);
-	*fd_out = fd;	/* kept: the guard gives the file its size back if a guest shrinks it */
-	return map;
+	ht_region_init(r->map, o->clients, o->args, o->entries, r->len, getpid(), flags);
+	ht_region_check(r->map, r->len, &r->l, NULL);	/* ours, just made: read once, here */
+	return 0;
+fail:
+	close(r->fd);
+	unlink(o->path);
+	return -1;
 }
 
 static int collect_all(void *map, const struct ht_layout *l, struct collector *c)
@@ -207,14 +222,6 @@ static void report_clock(const struct collector *c)
 			"CLOCK_MONOTONIC");
 }
 
-struct options {
-	const char *path, *output;
-	long clients, args, entries;
-	bool keep, dat;
-	bool system, guest_clock;
-	const char *print_options;	/* qemu or libvirt, or NULL */
-};
-
 static int number(const char *opt, const char *s, long max, long *v)
 {
 	char *end;
@@ -228,10 +235,69 @@ static int number(const char *opt, const char *s, long max, long *v)
 	return 0;
 }
 
+static int parse_entries(const char *s, long *entries)
+{
+	if (number("--entries", s, HT_MAX_RING_ENTRIES, entries))
+		return -1;
+	if (*entries & (*entries - 1)) {
+		vt_err("invalid --entries '%s': give a power of 2 up to %u", s, HT_MAX_RING_ENTRIES);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_format(const char *s, bool *dat)
+{
+	if (strcmp(s, "log") && strcmp(s, "dat")) {
+		vt_err("invalid --format '%s': give log or dat", s);
+		return -1;
+	}
+	*dat = !strcmp(s, "dat");
+	return 0;
+}
+
+enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP, OPT_PRINT };
+
+/* One option's value (getopt's @c and @arg): 0, or -1 after an error line. */
+static int set_option(struct options *o, struct htc_actions *act, int c, const char *arg)
+{
+	switch (c) {
+	case 'p': o->path = arg; return 0;
+	case 'c': return number("--clients", arg, HT_MAX_CLIENTS, &o->clients);
+	case 'a': return number("--args", arg, HT_MAX_ARGS, &o->args);
+	case 'e': return parse_entries(arg, &o->entries);
+	case 'f': return parse_format(arg, &o->dat);
+	case 'o': o->output = arg; return 0;
+	case 'k': o->keep = true; return 0;
+	case 'S': o->system = true; return 0;
+	case 'G': o->guest_clock = true; return 0;
+	case OPT_PRINT: o->print_options = arg ? arg : "qemu"; return 0;
+	case OPT_ON: return htc_actions_on(act, arg);
+	case OPT_EXEC: return htc_actions_exec(act, arg);
+	case OPT_TRACE: return htc_actions_trace_event(act, arg);
+	case OPT_QMP: return htc_actions_qmp(act, arg);
+	}
+	return -1;
+}
+
+/* What no single option can tell: 0, or -1 after an error line. */
+static int check_options(const struct options *o, struct htc_actions *act)
+{
+	if (!o->path) {
+		vt_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
+		return -1;
+	}
+	if ((o->guest_clock || o->print_options) && !o->system) {
+		vt_err("--%s is for --system: a region for a system-mode guest",
+		       o->guest_clock ? "guest-clock" : "print-options");
+		return -1;
+	}
+	return htc_actions_check(act, o->args);
+}
+
 /* Returns 0, 1 for --help, or -1 after an error line. */
 static int parse_options(struct options *o, struct htc_actions *act, int argc, char **argv)
 {
-	enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP, OPT_PRINT };
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "clients", required_argument, NULL, 'c' },
@@ -250,65 +316,31 @@ static int parse_options(struct options *o, struct htc_actions *act, int argc, c
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, r = 0;
+	int c;
 
 	opterr = 0;	/* one error line, ours */
-	while (!r && (c = getopt_long(argc, argv, "p:c:a:e:f:o:kSGh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': o->path = optarg; break;
-		case 'c': r = number("--clients", optarg, HT_MAX_CLIENTS, &o->clients); break;
-		case 'a': r = number("--args", optarg, HT_MAX_ARGS, &o->args); break;
-		case 'e':
-			r = number("--entries", optarg, HT_MAX_RING_ENTRIES, &o->entries);
-			if (!r && (o->entries & (o->entries - 1))) {
-				vt_err("invalid --entries '%s': give a power of 2 up to %u", optarg,
-				       HT_MAX_RING_ENTRIES);
-				r = -1;
-			}
-			break;
-		case 'f':
-			if (strcmp(optarg, "log") && strcmp(optarg, "dat")) {
-				vt_err("invalid --format '%s': give log or dat", optarg);
-				r = -1;
-			}
-			o->dat = !strcmp(optarg, "dat");
-			break;
-		case 'o': o->output = optarg; break;
-		case 'k': o->keep = true; break;
-		case 'S': o->system = true; break;
-		case 'G': o->guest_clock = true; break;
-		case OPT_PRINT: o->print_options = optarg ? optarg : "qemu"; break;
-		case OPT_ON: r = htc_actions_on(act, optarg); break;
-		case OPT_EXEC: r = htc_actions_exec(act, optarg); break;
-		case OPT_TRACE: r = htc_actions_trace_event(act, optarg); break;
-		case OPT_QMP: r = htc_actions_qmp(act, optarg); break;
-		case 'h': fputs(usage, stdout); return 1;
-		default:
+	while ((c = getopt_long(argc, argv, "p:c:a:e:f:o:kSGh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':') {
 			vt_err("unknown option, or one without its value: '%s'; try 'vtrace "
 			       "hypertrace --help'", argv[optind - 1]);
 			return -1;
 		}
+		if (set_option(o, act, c, optarg))
+			return -1;
 	}
-	if (r)
-		return -1;
 	if (optind < argc) {
 		vt_err("unexpected argument '%s'; try 'vtrace hypertrace --help'", argv[optind]);
 		return -1;
 	}
-	if (!o->path) {
-		vt_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
-		return -1;
-	}
-	if ((o->guest_clock || o->print_options) && !o->system) {
-		vt_err("--%s is for --system: a region for a system-mode guest",
-		       o->guest_clock ? "guest-clock" : "print-options");
-		return -1;
-	}
-	return htc_actions_check(act, o->args);
+	return check_options(o, act);
 }
 
 /* Open where the events go: a log (stdout or a file) or a trace.dat. */
-static int open_output(struct collector *c, const struct options *o, struct htc_log *log)
+static int open_output(struct collector *c, const struct options *o)
 {
 	int fd = STDOUT_FILENO;
 
@@ -327,9 +359,8 @@ static int open_output(struct collector *c, const struct options *o, struct htc_
 			return -1;
 		}
 	}
-	htc_log_init(log, fd, getpid(), o->args);
-	log->nsec = o->guest_clock;
-	c->log = log;
+	htc_log_init(c->log, fd, getpid(), o->args);
+	c->log->nsec = o->guest_clock;
 	return 0;
 }
 
@@ -350,7 +381,7 @@ static double mono_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void run(void *map, const struct ht_layout *l, struct collector *c, int sfd)
+static void run(const struct region *r, struct collector *c, int sfd)
 {
 	double t0 = mono_seconds(), cpu0 = cpu_seconds(), cpu;
 	struct signalfd_siginfo si;
@@ -358,11 +389,10 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 
 	while (read(sfd, &si, sizeof(si)) != sizeof(si)) {
 		struct timespec ts;
-
 		int n;
 
 		ht_clock_update(&c->clock);
-		n = collect_all(map, l, c);
+		n = collect_all(r->map, &r->l, c);
 		if (n) {
 			if (c->log && htc_log_flush(c->log))
 				break;	/* a closed pipe, a full disk: reported at exit */
@@ -378,7 +408,7 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 		ts.tv_nsec = idle_us * 1000;
 		nanosleep(&ts, NULL);
 	}
-	collect_all(map, l, c);
+	collect_all(r->map, &r->l, c);
 	if (c->actions)
 		htc_actions_run(c->actions);
 	/* the collection's own cost, before a trace.dat is written out */
@@ -387,16 +417,13 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 		c->events, mono_seconds() - t0, cpu, c->events ? cpu * 1e9 / c->events : 0.0);
 }
 
-/* Drops, events, clock; returns 0, or 1 when the output could not be written. */
-static int finish(void *map, const struct ht_layout *l, struct collector *c,
-		  const struct options *o)
+/* Each client's drops and malformed records. */
+static void report_clients(const struct region *r, struct collector *c)
 {
-	struct htc_dat_stats st;
-	int ret = 0;
 	uint32_t i;
 
-	for (i = 0; i < l->max_clients; i++) {
-		uint64_t drops = ht_update_drops(map, l, i, &c->cursors[i]);
+	for (i = 0; i < r->l.max_clients; i++) {
+		uint64_t drops = ht_update_drops(r->map, &r->l, i, &c->cursors[i]);
 
 		if (drops)
 			vt_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
@@ -406,6 +433,15 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 				"counters %u times", i, c->cursors[i].skipped,
 				c->cursors[i].bad_counters);
 	}
+}
+
+/* Drops, events, clock, guard; returns 0, or 1 when the output could not be written. */
+static int finish(const struct region *r, struct collector *c, const struct options *o)
+{
+	struct htc_dat_stats st;
+	int ret = 0;
+
+	report_clients(r, c);
 	if (c->log) {
 		if (htc_log_flush(c->log)) {
 			vt_err("cannot write %s: %s", o->output ? o->output : "standard output",
@@ -432,90 +468,115 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 			c->clock.system ? "the guest clock's offset estimate narrowing, or a broken "
 			"or hostile clock" : "a broken or hostile clock");
 	report_clock(c);
+	if (htc_guard_restored())
+		vt_info("the guest shrank the region's file %u times; its size was given back "
+			"each time (what the cut pages held is lost)", htc_guard_restored());
 	return ret;
+}
+
+/* Everything but the region: actions, output, clocks. 0, or -1 (said). */
+static int setup_collector(struct collector *c, const struct options *o)
+{
+	c->guest_clock = o->guest_clock;
+	if (o->system)
+		htc_actions_connect_later(c->actions);
+	if (!htc_actions_any(c->actions)) {
+		htc_actions_free(c->actions);
+		c->actions = NULL;
+	}
+	c->log = o->dat ? NULL : malloc(sizeof(*c->log));
+	c->cursors = calloc(o->clients, sizeof(*c->cursors));
+	c->last_ts = calloc(o->clients, sizeof(*c->last_ts));
+	if ((!o->dat && !c->log) || !c->cursors || !c->last_ts) {
+		vt_err("out of memory");
+		return -1;
+	}
+	if ((c->actions && htc_actions_start(c->actions)) || open_output(c, o))
+		return -1;
+	ht_clock_init(&c->clock);
+	if (o->system)
+		ht_clock_system(&c->clock);
+	if (c->dat && o->guest_clock)
+		htc_dat_clock(c->dat, c->clock.tsc_ok ? "x86-tsc" : "mono");
+	return 0;
+}
+
+/* Make the region and guard it; system mode: say how to give it to QEMU. */
+static int open_region(struct region *r, const struct options *o, const struct collector *c)
+{
+	uint16_t flags = (c->clock.tsc_ok ? HT_FLAG_TSC_OK : 0) | (o->system ? HT_FLAG_SYSTEM : 0);
+
+	if (make_region(r, o, flags))
+		return -1;
+	htc_guard_region(r->fd, r->map, r->len);
+	if (o->system) {
+		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
+		htc_system_print_options(stderr, o->path, r->len, "qemu");
+	}
+	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
+		o->path, r->l.max_clients, r->l.num_args, r->l.ring_entries);
+	return 0;
+}
+
+static void close_region(struct region *r, const struct options *o)
+{
+	htc_guard_end();
+	munmap(r->map, r->len);
+	close(r->fd);
+	if (!o->keep)
+		unlink(o->path);
+}
+
+/* Make the region, collect until SIGINT or SIGTERM, report: the exit status. */
+static int collect(struct collector *c, const struct options *o)
+{
+	struct region r;
+	int sfd, ret;
+
+	sfd = sig_fd();
+	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
+	if (open_region(&r, o, c)) {
+		htc_dat_abort(c->dat);
+		close(sfd);
+		return 1;
+	}
+	c->num_args = r.l.num_args;
+	run(&r, c, sfd);
+	ret = finish(&r, c, o);
+	htc_actions_end(c->actions);
+	c->actions = NULL;
+	close_region(&r, o);
+	close(sfd);
+	return ret;
+}
+
+static void free_collector(struct collector *c)
+{
+	htc_actions_free(c->actions);
+	free(c->cursors);
+	free(c->last_ts);
+	free(c->log);
 }
 
 int cmd_hypertrace(int argc, char **argv)
 {
 	struct options o = { .clients = 16, .args = 4, .entries = 65536 };
 	struct collector col = { 0 };
-	struct htc_log *log = NULL;
-	struct ht_layout l;
-	int sfd, region_fd, ret = 1;
-	size_t len;
-	void *map;
+	int ret;
 
 	col.actions = htc_actions_new();
 	if (!col.actions) {
 		vt_err("out of memory");
 		return 1;
 	}
-	switch (parse_options(&o, col.actions, argc, argv)) {
-	case 1: htc_actions_free(col.actions); return 0;
-	case -1: htc_actions_free(col.actions); return 2;
-	}
-	if (o.print_options) {
-		uint64_t size = htc_system_size(ht_region_size(o.clients, o.args, o.entries));
-
-		htc_actions_free(col.actions);
-		return htc_system_print_options(stdout, o.path, size, o.print_options) ? 2 : 0;
-	}
-	col.guest_clock = o.guest_clock;
-	if (o.system)
-		htc_actions_connect_later(col.actions);
-	if (!htc_actions_any(col.actions)) {
-		htc_actions_free(col.actions);
-		col.actions = NULL;
-	}
-	log = o.dat ? NULL : malloc(sizeof(*log));
-	col.cursors = calloc(o.clients, sizeof(*col.cursors));
-	col.last_ts = calloc(o.clients, sizeof(*col.last_ts));
-	if ((!o.dat && !log) || !col.cursors || !col.last_ts) {
-		vt_err("out of memory");
-		goto out;
-	}
-	if ((col.actions && htc_actions_start(col.actions)) || open_output(&col, &o, log))
-		goto out;
-	ht_clock_init(&col.clock);
-	if (o.system)
-		ht_clock_system(&col.clock);
-	if (col.dat && o.guest_clock)
-		htc_dat_clock(col.dat, col.clock.tsc_ok ? "x86-tsc" : "mono");
-	sfd = sig_fd();
-	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
-	map = make_region(o.path, o.clients, o.args, o.entries,
-			  (col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0) | (o.system ? HT_FLAG_SYSTEM : 0),
-			  &len, &region_fd);
-	if (!map) {
-		htc_dat_abort(col.dat);
-		goto out;
-	}
-	htc_guard_region(region_fd, map, len);
-	if (o.system) {
-		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
-		htc_system_print_options(stderr, o.path, len, "qemu");
-	}
-	ht_region_check(map, len, &l, NULL);	/* ours, just made: read once, here */
-	col.num_args = l.num_args;
-	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
-		o.path, l.max_clients, l.num_args, l.ring_entries);
-	run(map, &l, &col, sfd);
-	ret = finish(map, &l, &col, &o);
-	if (htc_guard_restored())
-		vt_info("the guest shrank the region's file %u times; its size was given back "
-			"each time (what the cut pages held is lost)", htc_guard_restored());
-	htc_actions_end(col.actions);
-	col.actions = NULL;
-	htc_guard_end();
-	munmap(map, len);
-	close(region_fd);
-	if (!o.keep)
-		unlink(o.path);
-	close(sfd);
-out:
-	htc_actions_free(col.actions);
-	free(col.cursors);
-	free(col.last_ts);
-	free(log);
+	ret = parse_options(&o, col.actions, argc, argv);
+	if (ret)
+		ret = ret == 1 ? 0 : 2;		/* --help, or a bad option */
+	else if (o.print_options)
+		ret = htc_system_print_options(stdout, o.path, region_size(&o),
+					       o.print_options) ? 2 : 0;
+	else
+		ret = setup_collector(&col, &o) ? 1 : collect(&col, &o);
+	free_collector(&col);
 	return ret;
 }
