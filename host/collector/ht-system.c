@@ -6,7 +6,7 @@
  *
  * QEMU 7.2 takes the device's size from the backend and asserts (aborts,
  * with no message) when it is not a power of two, so the collector sizes
- * system-mode regions to one, and vtrace checks any file it hands to QEMU.
+ * every region to one, and vtrace checks any file it hands to QEMU.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 
 #define HTC_SYSTEM_ID	"vtrace-ht"	/* the memory backend's QEMU id */
 
-/* The size of a system-mode region that holds @need bytes: a power of two. */
+/* The size of a region that holds @need bytes and that QEMU's ivshmem takes: a power of two. */
 uint64_t htc_system_size(uint64_t need);
 
 /*

@@ -47,10 +47,10 @@ static const char usage[] =
 "                         dat: default trace.dat, written at exit)\n"
 "  -k, --keep             leave the region in place at exit\n"
 "System mode (a full guest on stock QEMU, docs/hypertrace.md):\n"
-"  -S, --system           size the region for QEMU's ivshmem-plain (a power of 2)\n"
-"                         and print the QEMU options to add; the guest's clocks\n"
-"                         are mapped to the host's from the events themselves;\n"
-"                         --qmp connects at the first action (QEMU starts later)\n"
+"  -S, --system           the region is for QEMU's ivshmem-plain: print the QEMU\n"
+"                         options to add; the guest's clocks are mapped to the\n"
+"                         host's from the events themselves; --qmp connects at\n"
+"                         the first action (QEMU starts later)\n"
 "      --print-options[=qemu|libvirt]\n"
 "                         with --system: only print the QEMU options (default)\n"
 "                         or libvirt XML for such a region, and exit (start the\n"
@@ -131,12 +131,15 @@ static void on_event(const struct ht_event *ev, void *ctx)
 	c->events++;
 }
 
-/* The region's size: the one place that decides it. */
+/*
+ * The region's size, for make_region and --print-options alike: a power of
+ * two in every mode, the size QEMU's ivshmem needs, so that a region made
+ * without --system cannot crash QEMU either. The file is sparse: pages past
+ * the rings are never touched, so the rounding costs no memory.
+ */
 static uint64_t region_size(const struct options *o)
 {
-	uint64_t need = ht_region_size(o->clients, o->args, o->entries);
-
-	return o->system ? htc_system_size(need) : need;	/* ivshmem needs a power of two */
+	return htc_system_size(ht_region_size(o->clients, o->args, o->entries));
 }
 
 /* Make the region: a new file only, no symlink followed, mode 0600. */
