@@ -278,12 +278,13 @@ static int format_text(const struct htc_dat *d, char *buf, size_t size)
 	for (i = 0; i < d->num_args && n < size; i++)
 		n += snprintf(buf + n, size - n, "\tfield:u64 arg%u;\toffset:%u;\tsize:8;\tsigned:0;\n",
 			      i + 1, 24 + 8 * i);
+	/* each field once: the "CPU" a client's events are on is trace-cmd's own column */
 	if (n < size)
-		n += snprintf(buf + n, size - n, "\nprint fmt: \"cpu=%%u client=%%u arg1=%%llu");
+		n += snprintf(buf + n, size - n, "\nprint fmt: \"client=%%u seq=%%llu arg1=%%llu");
 	for (i = 1; i < d->num_args && n < size; i++)
 		n += snprintf(buf + n, size - n, " arg%u=0x%%016llx", i + 1);
 	if (n < size)
-		n += snprintf(buf + n, size - n, "\", REC->client, REC->client");
+		n += snprintf(buf + n, size - n, "\", REC->client, REC->seq");
 	for (i = 0; i < d->num_args && n < size; i++)
 		n += snprintf(buf + n, size - n, ", REC->arg%u", i + 1);
 	if (n < size)
