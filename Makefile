@@ -25,7 +25,7 @@ CFLAGS  += $(SAN)
 
 LIB_SRC   := $(wildcard lib/*.c)
 AGENT_SRC := $(wildcard agent/*.c)
-HOST_SRC  := $(wildcard host/*.c)
+HOST_SRC  := $(wildcard host/*.c host/collector/*.c)
 HT_SRC    := $(wildcard hypertrace/*.c) lib/ht-region.c
 HT_OBJ    := $(HT_SRC:%.c=$(B)/obj/pic/%.o)
 HOST_OBJ  := $(HOST_SRC:%.c=$(B)/obj/%.o)
@@ -39,25 +39,34 @@ TOOL_BIN  := $(TOOL_SRC:tests/tools/%.c=$(B)/tests/%)
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_REPLAY := $(FUZZ_NAMES:%=$(B)/tests/test-fuzz-%)
 
+# Header dependencies: every compile writes its target's beside it (X.d for
+# X.o, T.d for a test T built from one source), read back at the end of this
+# file. A target without its .d (built before they existed) is rebuilt once:
+# $(NODEP) in its prerequisites, and FORCE filtered out of $^ where used.
+DEPFLAGS = -MMD -MP
+NODEP    = $$(if $$(wildcard $$(basename $$@).d),,FORCE)
+.SECONDEXPANSION:
+
 all: $(B)/trace-agent $(B)/static/trace-agent $(B)/vtrace $(B)/libhypertrace.a \
 	$(B)/libhypertrace.so
 
 TRACECMD_CFLAGS := $(shell pkg-config --cflags libtracecmd 2>/dev/null)
 TRACECMD_LIBS   := $(shell pkg-config --libs libtracecmd 2>/dev/null)
 
-$(B)/obj/host/%.o: CPPFLAGS += $(TRACECMD_CFLAGS)
-$(B)/obj/%.o: %.c $(wildcard lib/*.h agent/*.h host/*.h include/*.h)
+# host/collector/ (vtrace hypertrace) includes host/'s vtrace.h.
+$(B)/obj/host/%.o: CPPFLAGS += -Ihost $(TRACECMD_CFLAGS)
+$(B)/obj/%.o: %.c $(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 # libhypertrace: the guest library, self-contained (no libtracefs).
 HT_LIBVERSION := 1.0.0
 # hypertrace.pc names its directories from ${prefix} when they are under it.
 PC_LIBDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))
 PC_INCDIR = $(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))
-$(B)/obj/pic/%.o: %.c $(wildcard lib/*.h include/*.h)
+$(B)/obj/pic/%.o: %.c $(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude -Ilib $(CFLAGS) -fPIC -c -o $@ $<
+	$(CC) -Iinclude -Ilib $(CFLAGS) $(DEPFLAGS) -fPIC -c -o $@ $<
 
 $(B)/libhypertrace.a: $(HT_OBJ)
 	$(AR) rcs $@ $^
@@ -83,57 +92,64 @@ $(B)/static/trace-agent: $(AGENT_OBJ) $(B)/libvtrace.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ \
 		$(shell pkg-config --static --libs $(PKGS) 2>/dev/null) -pthread
 
-$(B)/tests/test-%: tests/unit/test-%.c $(B)/libvtrace.a
+$(B)/tests/test-%: tests/unit/test-%.c $(B)/libvtrace.a $(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(TRACECMD_CFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(TRACECMD_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(TRACECMD_CFLAGS) $(CFLAGS) $(DEPFLAGS) -o $@ $(filter-out FORCE,$^) \
+		-lcmocka $(TRACECMD_LIBS) $(LDLIBS)
 
-$(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a
+$(B)/tests/%: tests/tools/%.c $(B)/libvtrace.a $(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -o $@ $(filter-out FORCE,$^) $(LDLIBS)
 
-# A fuzz harness replaying its committed corpus and regression inputs (a test).
 # recover's also packs what it read: host/recover.c's recover_write_packed().
 $(B)/tests/test-fuzz-recover: $(B)/obj/host/recover.o
 
-$(B)/tests/test-fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
-		$(B)/obj/host/meta.o $(B)/obj/host/util.o $(B)/libvtrace.a
+# A fuzz harness replaying its committed corpus and regression inputs (a test):
+# the harness's object (a harness may #include a source to reach its static
+# functions), and replay.c built for its FUZZ_NAME.
+$(B)/obj/tests/fuzz/%.o: CPPFLAGS += -Ihost
+$(B)/tests/test-fuzz-%: $(B)/obj/tests/fuzz/fuzz-%.o tests/fuzz/replay.c \
+		$(B)/obj/host/meta.o $(B)/obj/host/util.o $(B)/libvtrace.a $(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Ihost $(CFLAGS) -DFUZZ_NAME='"$*"' -o $@ \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -DFUZZ_NAME='"$*"' -o $@ \
 		$(filter %.c %.o,$^) $(filter %.a,$^) $(LDLIBS)
+.SECONDARY: $(FUZZ_NAMES:%=$(B)/obj/tests/fuzz/fuzz-%.o)
 
 # The seed's hypertrace example, built as its documentation says.
-$(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a
+$(B)/tests/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c $(B)/libhypertrace.a \
+		$(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN) -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
+	$(CC) $(SAN) $(DEPFLAGS) -o $@ $< $(B)/libhypertrace.a -Iinclude -lpthread
 
 $(B)/tests/test-hypertrace: $(B)/libhypertrace.a | $(B)/tests/seed-hypertrace-example
 $(B)/tests/test-ht-open: $(B)/libhypertrace.a
 
 # An emitter with known arguments for the collector's tests (libhypertrace, not libvtrace).
-$(B)/tests/vt-htemit: tests/tools/vt-htemit.c $(B)/libhypertrace.a
+$(B)/tests/vt-htemit: tests/tools/vt-htemit.c $(B)/libhypertrace.a $(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
+	$(CC) -Iinclude $(CFLAGS) $(DEPFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
 
 # Many threads emitting through <hypertrace.h> (tests/integration/t-ht-threads.sh).
-$(B)/tests/vt-htthreads: tests/tools/vt-htthreads.c $(B)/libhypertrace.a
+$(B)/tests/vt-htthreads: tests/tools/vt-htthreads.c $(B)/libhypertrace.a $(NODEP)
 	@mkdir -p $(dir $@)
-	$(CC) -Iinclude $(CFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
+	$(CC) -Iinclude $(CFLAGS) $(DEPFLAGS) -o $@ $< $(B)/libhypertrace.a -pthread
 
 # libhypertrace, the seed's example and vt-htthreads for other architectures
 # (static: they run under qemu-user, tests/integration/t-ht-cross.sh): a
 # 64-bit little-endian target and a 32-bit big-endian one.
 CROSS_ARCHS := aarch64 mips
 define cross_rules
-$(B)/cross/$(1)/obj/%.o: %.c $(wildcard lib/*.h include/*.h)
+$(B)/cross/$(1)/obj/%.o: %.c $$(NODEP)
 	@mkdir -p $$(dir $$@)
-	$(1)-linux-gnu-gcc -Iinclude -Ilib $(CFLAGS) -c -o $$@ $$<
+	$(1)-linux-gnu-gcc -Iinclude -Ilib $(CFLAGS) $(DEPFLAGS) -c -o $$@ $$<
 $(B)/cross/$(1)/libhypertrace.a: $(HT_SRC:%.c=$(B)/cross/$(1)/obj/%.o)
 	$(1)-linux-gnu-ar rcs $$@ $$^
 $(B)/cross/$(1)/seed-hypertrace-example: tests/fixtures/seed-hypertrace-example.c \
-		$(B)/cross/$(1)/libhypertrace.a
-	$(1)-linux-gnu-gcc -static -o $$@ $$< $(B)/cross/$(1)/libhypertrace.a -Iinclude -lpthread
-$(B)/cross/$(1)/vt-htthreads: tests/tools/vt-htthreads.c $(B)/cross/$(1)/libhypertrace.a
-	$(1)-linux-gnu-gcc -Iinclude $(CFLAGS) -static -o $$@ $$< \
+		$(B)/cross/$(1)/libhypertrace.a $$(NODEP)
+	$(1)-linux-gnu-gcc $(DEPFLAGS) -static -o $$@ $$< $(B)/cross/$(1)/libhypertrace.a \
+		-Iinclude -lpthread
+$(B)/cross/$(1)/vt-htthreads: tests/tools/vt-htthreads.c $(B)/cross/$(1)/libhypertrace.a $$(NODEP)
+	$(1)-linux-gnu-gcc -Iinclude $(CFLAGS) $(DEPFLAGS) -static -o $$@ $$< \
 		$(B)/cross/$(1)/libhypertrace.a -pthread
 endef
 $(foreach a,$(CROSS_ARCHS),$(eval $(call cross_rules,$(a))))
@@ -183,12 +199,16 @@ FUZZ_SRC_page      := lib/page.c
 FUZZ_SRC_ht-region := lib/ht-region.c lib/ht-clock.c
 FUZZ_SRC_recover   := lib/tracedat-read.c lib/page.c lib/io.c host/recover.c host/util.c
 FUZZ_BIN := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz-%)
-.SECONDEXPANSION:
-$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $$(FUZZ_SRC_$$*) \
-		$(wildcard lib/*.h host/*.h include/*.h)
+# Each source an object of its own in build/fuzz/obj, so its .d is its own.
+FUZZ_OBJ := $(B)/fuzz/obj
+fuzz_objs = $(patsubst %.c,$(FUZZ_OBJ)/%.o,tests/fuzz/fuzz-$(1).c $(FUZZ_SRC_$(1)))
+$(FUZZ_OBJ)/%.o: %.c $(NODEP)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Ihost $(FUZZ_FLAGS) -o $@ \
-		$(filter %.c,$^) -lzstd
+	$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib -Ihost $(FUZZ_FLAGS) $(DEPFLAGS) \
+		-c -o $@ $<
+$(B)/fuzz/fuzz-%: $$(call fuzz_objs,$$*)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ -lzstd
+.SECONDARY: $(foreach n,$(FUZZ_NAMES),$(call fuzz_objs,$(n)))
 
 fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
@@ -290,9 +310,6 @@ bench-ht-bins: $(HT_BENCH)
 
 .PHONY: bench-all bench-hypertrace bench-ht-bins
 
-# libhypertrace's private headers.
-$(HT_OBJ): $(wildcard hypertrace/*.h)
-
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/trace-agent $(DESTDIR)$(BINDIR)/trace-agent
@@ -310,11 +327,17 @@ install: all
 		>$(DESTDIR)$(PKGCONFIGDIR)/hypertrace.pc
 
 format:
-	clang-format -i $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC) lib/*.h agent/*.h host/*.h
+	clang-format -i $(LIB_SRC) $(AGENT_SRC) $(HOST_SRC) lib/*.h agent/*.h host/*.h \
+		host/collector/*.h
 
 clean:
 	rm -rf $(B)
 
 .PHONY: all tests host-tests deps check check-asan fuzz fuzz-build demo demo-host guest kmod \
-	bench install format clean
+	bench install format clean FORCE
 .DELETE_ON_ERROR:
+
+# What each target includes (DEPFLAGS), not build/asan's (its own make reads
+# those), the kernel module's (Kbuild's) or the guest's.
+-include $(shell find $(B) \( -path $(ASAN_B) -o -path $(B)/kmod -o -path $(B)/guest \) -prune \
+	-o -name '*.d' -type f -print 2>/dev/null)

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ht-system.h"
+#include "collector/ht-system.h"
 #include "vtrace.h"
 
 #define KVM_PROBE_SECONDS 30
@@ -43,6 +43,7 @@ static const char usage[] =
 
 struct guest {
 	const char *dir, *guest_dir, *workload, *console, *accel, *append;
+	const char *hypertrace;		/* the region's path, or NULL */
 	char *ht_object, *ht_device;	/* QEMU's options for the hypertrace region */
 	int cpus, mem, seconds;
 	char **extra;
@@ -236,7 +237,8 @@ static const char *choose_accel(const struct guest *g)
 	return ok ? "kvm" : "tcg";
 }
 
-int cmd_run_guest(int argc, char **argv)
+/* Returns 0, 1 for --help, or -1 after an error (exit 2). */
+static int parse_guest_options(struct guest *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -252,67 +254,100 @@ int cmd_run_guest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct guest g = { .dir = DEFAULT_DIR, .guest_dir = "build/guest", .workload = "demo",
-			   .cpus = 2, .mem = 512, .seconds = 10 };
-	struct sigaction sa = { .sa_handler = forward };
-	char console[4096], kernel[4096], **qargv;
-	const char *accel, *hypertrace = NULL;
-	uint64_t ht_size;
-	int c, ret;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "d:c:m:g:w:s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': g.dir = optarg; break;
-		case 'c': g.cpus = atoi(optarg); break;
-		case 'm': g.mem = atoi(optarg); break;
-		case 'g': g.guest_dir = optarg; break;
-		case 'w': g.workload = optarg; break;
-		case 's': g.seconds = atoi(optarg); break;
-		case 'C': g.console = optarg; break;
-		case 'A': g.accel = optarg; break;
-		case 'a': g.append = optarg; break;
-		case 'H': hypertrace = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'd': g->dir = optarg; break;
+		case 'c': g->cpus = atoi(optarg); break;
+		case 'm': g->mem = atoi(optarg); break;
+		case 'g': g->guest_dir = optarg; break;
+		case 'w': g->workload = optarg; break;
+		case 's': g->seconds = atoi(optarg); break;
+		case 'C': g->console = optarg; break;
+		case 'A': g->accel = optarg; break;
+		case 'a': g->append = optarg; break;
+		case 'H': g->hypertrace = optarg; break;
+		case 'h': fputs(usage, stdout); return 1;
+		default: fputs(usage, stderr); return -1;
 		}
 	}
-	if (g.cpus < 1 || g.cpus > 64 || g.mem < 128 || g.seconds < 1 ||
-	    strspn(g.workload, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(g.workload) ||
-	    (g.accel && strcmp(g.accel, "tcg") && strcmp(g.accel, "kvm"))) {
+	if (g->cpus < 1 || g->cpus > 64 || g->mem < 128 || g->seconds < 1 ||
+	    strspn(g->workload, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(g->workload) ||
+	    (g->accel && strcmp(g->accel, "tcg") && strcmp(g->accel, "kvm"))) {
 		vt_err("invalid option: CPUs 1..64, memory >= 128 MB, seconds >= 1, a workload "
 		       "name of [a-z0-9_-], accel tcg or kvm");
-		return 2;
+		return -1;
 	}
-	g.extra = argv + optind;
-	g.nr_extra = argc - optind;
-	snprintf(kernel, sizeof(kernel), "%s/initramfs.cpio.gz", g.guest_dir);
-	if (access(kernel, R_OK)) {
-		vt_err("no guest image in %s; build it with 'make guest'", g.guest_dir);
-		return 1;
+	g->extra = argv + optind;
+	g->nr_extra = argc - optind;
+	return 0;
+}
+
+/*
+ * What the guest needs before it boots: its image, the hypertrace region's
+ * QEMU options, the channels and the console (@console). 0, or -1 (said).
+ */
+static int prepare_guest(struct guest *g, char *console, size_t size)
+{
+	char image[4096];
+	uint64_t ht_size;
+
+	snprintf(image, sizeof(image), "%s/initramfs.cpio.gz", g->guest_dir);
+	if (access(image, R_OK)) {
+		vt_err("no guest image in %s; build it with 'make guest'", g->guest_dir);
+		return -1;
 	}
-	if (hypertrace && (ht_system_check(hypertrace, &ht_size) ||
-			   ht_system_qemu_args(hypertrace, ht_size, &g.ht_object, &g.ht_device)))
-		return 1;
-	if (setup_channels(g.dir, g.cpus))
-		return 1;
-	snprintf(console, sizeof(console), "%s", g.console ? g.console : "");
-	if (!g.console)
-		snprintf(console, sizeof(console), "%s/console.log", g.dir);
-	if (make_console(console))
-		return 1;
-	accel = choose_accel(&g);
-	qargv = qemu_argv(&g, accel, g.workload, console, true);
-	if (!qargv)
-		return 1;
+	if (g->hypertrace &&
+	    (htc_system_check(g->hypertrace, &ht_size) ||
+	     htc_system_qemu_args(g->hypertrace, ht_size, &g->ht_object, &g->ht_device)))
+		return -1;
+	if (setup_channels(g->dir, g->cpus))
+		return -1;
+	if (g->console)
+		snprintf(console, size, "%s", g->console);
+	else
+		snprintf(console, size, "%s/console.log", g->dir);
+	return make_console(console);
+}
+
+/* Boot the guest and wait until it powers off: 0, or -1 (said). */
+static int boot_guest(const struct guest *g, const char *console)
+{
+	struct sigaction sa = { .sa_handler = forward };
+	const char *accel = choose_accel(g);
+	char **qargv;
+	int ret;
+
+	qargv = qemu_argv(g, accel, g->workload, console, true);
+	if (!qargv) {
+		vt_err("out of memory");
+		return -1;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	vt_info("booting the guest (%s, %d CPUs, workload %s); console in %s", accel, g.cpus,
-		g.workload, console);
+	vt_info("booting the guest (%s, %d CPUs, workload %s); console in %s", accel, g->cpus,
+		g->workload, console);
 	ret = run_qemu(qargv, 0);
 	free_argv(qargv);
-	free(g.ht_object);
-	free(g.ht_device);
 	if (ret)
 		vt_err("QEMU exited %d; see %s", ret, console);
-	return ret ? 1 : 0;
+	return ret ? -1 : 0;
+}
+
+int cmd_run_guest(int argc, char **argv)
+{
+	struct guest g = { .dir = DEFAULT_DIR, .guest_dir = "build/guest", .workload = "demo",
+			   .cpus = 2, .mem = 512, .seconds = 10 };
+	char console[4096];
+	int ret;
+
+	switch (parse_guest_options(&g, argc, argv)) {
+	case 1: return 0;
+	case -1: return 2;
+	}
+	ret = prepare_guest(&g, console, sizeof(console)) || boot_guest(&g, console) ? 1 : 0;
+	free(g.ht_object);
+	free(g.ht_device);
+	return ret;
 }

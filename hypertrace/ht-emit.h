@@ -5,14 +5,14 @@
  * exported name would be called through the PLT, since it may be
  * interposed).
  */
-#ifndef VT_HT_EMIT_H
-#define VT_HT_EMIT_H
+#ifndef HTL_EMIT_H
+#define HTL_EMIT_H
 
 #include <stdint.h>
 
 struct hypertrace;
 
-__attribute__((visibility("hidden"))) int ht_emit_data(struct hypertrace *ht, uint32_t client,
-						       uint64_t arg1);
+__attribute__((visibility("hidden"))) int htl_emit_data(struct hypertrace *ht, uint32_t client,
+							uint64_t arg1);
 
 #endif

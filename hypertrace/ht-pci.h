@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /* libhypertrace in a system-mode guest: finding the ivshmem device (pci.c). */
-#ifndef HT_PCI_H
-#define HT_PCI_H
+#ifndef HTL_PCI_H
+#define HTL_PCI_H
 
 #include <stddef.h>
 
-#define HT_PCI_SYSFS	"/sys/bus/pci/devices"
-#define HT_PCI_VENDOR	0x1af4	/* Red Hat, Inc. (QEMU's virtual devices) */
-#define HT_PCI_DEVICE	0x1110	/* Inter-VM shared memory (ivshmem) */
+#define HTL_PCI_SYSFS	"/sys/bus/pci/devices"
+#define HTL_PCI_VENDOR	0x1af4	/* Red Hat, Inc. (QEMU's virtual devices) */
+#define HTL_PCI_DEVICE	0x1110	/* Inter-VM shared memory (ivshmem) */
 
 /*
  * The file to map for @base: NULL finds the first ivshmem device that holds
@@ -18,6 +18,6 @@
  * with a hypertrace region), EACCES not permitted (root is needed), EBUSY
  * a driver claimed the device's memory (hypertrace.ko does not).
  */
-int ht_pci_resolve(const char *base, char *out, size_t outsz);
+int htl_pci_resolve(const char *base, char *out, size_t outsz);
 
 #endif

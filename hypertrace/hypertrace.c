@@ -29,7 +29,7 @@
  * consumer's cache line over each time). One cache line each, so producers
  * of different clients share none.
  */
-struct ht_producer {
+struct htl_producer {
 	struct ht_client *cl;
 	unsigned char *ring;
 	uint64_t *data;		/* the seed's data slot */
@@ -43,7 +43,7 @@ struct ht_producer {
 } __attribute__((aligned(HT_CACHE_LINE)));
 
 struct hypertrace {
-	struct ht_producer *prod;	/* per client */
+	struct htl_producer *prod;	/* per client */
 	uint32_t max_clients;
 	unsigned char *map;
 	size_t len;
@@ -67,7 +67,7 @@ static int map_region(struct hypertrace *ht, const char *base)
 	struct stat st;
 	int fd;
 
-	if (ht_pci_resolve(base, path, sizeof(path)))
+	if (htl_pci_resolve(base, path, sizeof(path)))
 		return open_fail(ht, -1, errno);
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
@@ -95,7 +95,7 @@ static int use_tsc(const void *map)
 #endif
 }
 
-static void init_producer(struct ht_producer *p, struct hypertrace *ht, uint32_t c)
+static void init_producer(struct htl_producer *p, struct hypertrace *ht, uint32_t c)
 {
 	unsigned char *area = ht_client_area(ht->map, &ht->l, c);
 
@@ -179,7 +179,7 @@ static uint64_t timestamp(uint32_t clock)
  * may look full: then ask the consumer how far it really is, and count a
  * drop if it is full indeed.
  */
-static int emit(struct ht_producer *p, uint64_t arg1, const uint64_t *rest, uint32_t n)
+static int emit(struct htl_producer *p, uint64_t arg1, const uint64_t *rest, uint32_t n)
 {
 	struct ht_client *cl = p->cl;
 	uint32_t head = le32toh(cl->head);	/* ours alone: we are its only producer */
@@ -211,7 +211,7 @@ static int emit(struct ht_producer *p, uint64_t arg1, const uint64_t *rest, uint
  * room in the ring as last seen; anything else goes to emit(). Free of
  * calls, so it saves no registers. Returns 1 when it did not apply.
  */
-static inline __attribute__((always_inline)) int emit_fast(struct ht_producer *p, uint64_t a1,
+static inline __attribute__((always_inline)) int emit_fast(struct htl_producer *p, uint64_t a1,
 							   uint64_t a2, uint64_t a3, uint64_t a4)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -239,7 +239,7 @@ static inline __attribute__((always_inline)) int emit_fast(struct ht_producer *p
 int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args,
 		    uint32_t nargs)
 {
-	struct ht_producer *p;
+	struct htl_producer *p;
 
 	if (__builtin_expect(client >= ht->max_clients, 0)) {
 		errno = EINVAL;
@@ -252,9 +252,9 @@ int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args
 	return emit(p, nargs ? args[0] : 0, nargs ? args + 1 : NULL, nargs ? nargs - 1 : 0);
 }
 
-int ht_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
+int htl_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
 {
-	struct ht_producer *p;
+	struct htl_producer *p;
 	const uint64_t *d;
 
 	if (__builtin_expect(client >= ht->max_clients, 0)) {
@@ -270,7 +270,7 @@ int ht_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
 
 int hypertrace_emit_data(struct hypertrace *ht, uint32_t client, uint64_t arg1)
 {
-	return ht_emit_data(ht, client, arg1);
+	return htl_emit_data(ht, client, arg1);
 }
 
 uint64_t hypertrace_drops(const struct hypertrace *ht, uint32_t client)

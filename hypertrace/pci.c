@@ -99,7 +99,8 @@ static int holds_region(const char *file)
 /* An ivshmem device's BAR 2, enabled; anything else is not ours to touch. */
 static int device_file(const char *dir, char *out, size_t outsz)
 {
-	if (read_hex(dir, "vendor") != HT_PCI_VENDOR || read_hex(dir, "device") != HT_PCI_DEVICE) {
+	if (read_hex(dir, "vendor") != HTL_PCI_VENDOR ||
+	    read_hex(dir, "device") != HTL_PCI_DEVICE) {
 		errno = ENODEV;
 		return -1;
 	}
@@ -138,7 +139,7 @@ static int scan(char *out, size_t outsz)
 	int err = ENODEV;
 	DIR *dp;
 
-	dp = opendir(HT_PCI_SYSFS);
+	dp = opendir(HTL_PCI_SYSFS);
 	if (!dp) {
 		errno = ENODEV;		/* no PCI at all */
 		return -1;
@@ -146,7 +147,7 @@ static int scan(char *out, size_t outsz)
 	while ((d = readdir(dp))) {
 		if (d->d_name[0] == '.')
 			continue;
-		snprintf(dir, sizeof(dir), HT_PCI_SYSFS "/%s", d->d_name);
+		snprintf(dir, sizeof(dir), HTL_PCI_SYSFS "/%s", d->d_name);
 		if (device_file(dir, out, outsz) == 0 && holds_region(out) == 0) {
 			closedir(dp);
 			return 0;
@@ -170,7 +171,7 @@ static bool pci_address(const char *s)
 	       s[n - 2] == '.' && s[n - 5] == ':';
 }
 
-int ht_pci_resolve(const char *base, char *out, size_t outsz)
+int htl_pci_resolve(const char *base, char *out, size_t outsz)
 {
 	char dir[512];
 	struct stat st;
@@ -178,7 +179,7 @@ int ht_pci_resolve(const char *base, char *out, size_t outsz)
 	if (!base)
 		return scan(out, outsz);
 	if (pci_address(base)) {
-		snprintf(dir, sizeof(dir), HT_PCI_SYSFS "/%s%s", strlen(base) == 7 ? "0000:" : "",
+		snprintf(dir, sizeof(dir), HTL_PCI_SYSFS "/%s%s", strlen(base) == 7 ? "0000:" : "",
 			 base);
 		if (stat(dir, &st) < 0) {
 			errno = ENODEV;

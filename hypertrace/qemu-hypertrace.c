@@ -45,5 +45,5 @@ uint64_t *qemu_hypertrace_data(uint64_t client)
 void qemu_hypertrace(uint64_t client, uint64_t arg1)
 {
 	if (channel && client <= UINT32_MAX)
-		ht_emit_data(channel, client, arg1);
+		htl_emit_data(channel, client, arg1);
 }

@@ -34,7 +34,7 @@ MODULE_PARM_DESC(events, "guest tracepoints to forward, comma-separated: sched_s
 
 enum { BR_SWITCH, BR_WAKEUP, BR_IRQ, NR_BRIDGES };
 
-struct ht_bridge {
+struct htk_bridge {
 	const char *name;
 	void *probe;
 	struct tracepoint *tp;
@@ -43,15 +43,15 @@ struct ht_bridge {
 };
 
 /* Per CPU and bridge: events forwarded, and events the channel refused. */
-static DEFINE_PER_CPU(u64[NR_BRIDGES], ht_sent);
-static DEFINE_PER_CPU(u64[NR_BRIDGES], ht_lost);
+static DEFINE_PER_CPU(u64[NR_BRIDGES], htk_sent);
+static DEFINE_PER_CPU(u64[NR_BRIDGES], htk_lost);
 
 static void forward(int b, const u64 *args)
 {
 	if (hypertrace_emit(args, 4) == 0)
-		this_cpu_inc(ht_sent[b]);
+		this_cpu_inc(htk_sent[b]);
 	else
-		this_cpu_inc(ht_lost[b]);
+		this_cpu_inc(htk_lost[b]);
 }
 
 static void probe_sched_switch(void *data, bool preempt, struct task_struct *prev,
@@ -77,7 +77,7 @@ static void probe_irq_handler_entry(void *data, int irq, struct irqaction *actio
 	forward(BR_IRQ, a);
 }
 
-static struct ht_bridge bridges[NR_BRIDGES] = {
+static struct htk_bridge bridges[NR_BRIDGES] = {
 	[BR_SWITCH] = { "sched_switch", probe_sched_switch },
 	[BR_WAKEUP] = { "sched_wakeup", probe_sched_wakeup },
 	[BR_IRQ] = { "irq_handler_entry", probe_irq_handler_entry },
@@ -120,12 +120,12 @@ static int choose(const char *list)
 }
 
 /* Before the device is bound: a bad events= fails the load with nothing done. */
-int ht_bridge_parse(void)
+int htk_bridge_parse(void)
 {
 	return choose(events);
 }
 
-int ht_bridge_init(void)
+int htk_bridge_init(void)
 {
 	int b, err;
 
@@ -138,7 +138,7 @@ int ht_bridge_init(void)
 		if (err) {
 			pr_err("hypertrace: cannot attach to the tracepoint %s (%d)\n",
 			       bridges[b].name, err);
-			ht_bridge_exit();
+			htk_bridge_exit();
 			return err;
 		}
 		bridges[b].attached = true;
@@ -157,7 +157,7 @@ static u64 total(u64 (*v)[NR_BRIDGES], int b)
 }
 
 /* Detach every probe, wait until none runs, and say what each forwarded. */
-void ht_bridge_exit(void)
+void htk_bridge_exit(void)
 {
 	bool any = false;
 	int b;
@@ -176,16 +176,16 @@ void ht_bridge_exit(void)
 			continue;
 		bridges[b].attached = false;
 		pr_info("hypertrace: bridge %s: %llu events forwarded, %llu lost\n",
-			bridges[b].name, total(&ht_sent, b), total(&ht_lost, b));
+			bridges[b].name, total(&htk_sent, b), total(&htk_lost, b));
 	}
 }
 
-void ht_bridge_stats(struct seq_file *m)
+void htk_bridge_stats(struct seq_file *m)
 {
 	int b;
 
 	for (b = 0; b < NR_BRIDGES; b++)
 		if (bridges[b].attached)
 			seq_printf(m, "bridge %s forwarded=%llu lost=%llu\n", bridges[b].name,
-				   total(&ht_sent, b), total(&ht_lost, b));
+				   total(&htk_sent, b), total(&htk_lost, b));
 }

@@ -17,9 +17,9 @@
 
 #include "ht-kmod.h"
 
-#define HT_BENCH_MAX 10000000
+#define HTK_BENCH_MAX 10000000
 
-static struct dentry *ht_dir;
+static struct dentry *htk_dir;
 static DEFINE_MUTEX(bench_lock);
 static u64 bench_n, bench_ok, bench_ns;
 
@@ -55,7 +55,7 @@ static ssize_t bench_write(struct file *f, const char __user *ubuf, size_t len, 
 	int err;
 
 	err = kstrtou64_from_user(ubuf, len, 0, &n);
-	if (err || !n || n > HT_BENCH_MAX)
+	if (err || !n || n > HTK_BENCH_MAX)
 		return -EINVAL;
 	mutex_lock(&bench_lock);
 	t0 = ktime_get_ns();
@@ -89,27 +89,27 @@ static int bench_open(struct inode *inode, struct file *f)
 
 static int stats_show(struct seq_file *m, void *v)
 {
-	struct ht_dev *d;
+	struct htk_dev *d;
 	int cpu;
 
 	rcu_read_lock_sched();
-	d = rcu_dereference_sched(ht_active);
+	d = rcu_dereference_sched(htk_active);
 	if (d) {
 		seq_printf(m, "device %s clients %u args %u entries %u clock %s\n",
 			   pci_name(d->pdev), d->l.max_clients, d->l.num_args, d->l.ring_entries,
 			   d->tsc ? "tsc" : "mono");
 		for_each_possible_cpu(cpu) {
-			struct ht_cpu *p = per_cpu_ptr(d->cpu, cpu);
+			struct htk_cpu *p = per_cpu_ptr(d->cpu, cpu);
 
 			/* another CPU's counts, read racily: good enough for a look */
 			seq_printf(m, "cpu %d client %d emitted %llu full %llu refused %llu nmi %llu\n",
 				   cpu, p->cl ? (int)p->client : -1, READ_ONCE(p->emitted),
 				   READ_ONCE(p->full), READ_ONCE(p->refused),
-				   per_cpu(ht_nmi_refused, cpu));
+				   per_cpu(htk_nmi_refused, cpu));
 		}
 	}
 	rcu_read_unlock_sched();
-	ht_bridge_stats(m);
+	htk_bridge_stats(m);
 	return 0;
 }
 
@@ -140,15 +140,15 @@ static const struct file_operations stats_fops = {
 	.release = single_release,
 };
 
-void ht_debugfs_init(void)
+void htk_debugfs_init(void)
 {
-	ht_dir = debugfs_create_dir("hypertrace", NULL);
-	debugfs_create_file("emit", 0200, ht_dir, NULL, &emit_fops);
-	debugfs_create_file("bench", 0600, ht_dir, NULL, &bench_fops);
-	debugfs_create_file("stats", 0400, ht_dir, NULL, &stats_fops);
+	htk_dir = debugfs_create_dir("hypertrace", NULL);
+	debugfs_create_file("emit", 0200, htk_dir, NULL, &emit_fops);
+	debugfs_create_file("bench", 0600, htk_dir, NULL, &bench_fops);
+	debugfs_create_file("stats", 0400, htk_dir, NULL, &stats_fops);
 }
 
-void ht_debugfs_exit(void)
+void htk_debugfs_exit(void)
 {
-	debugfs_remove_recursive(ht_dir);
+	debugfs_remove_recursive(htk_dir);
 }

@@ -19,10 +19,10 @@
 
 #include "ht-kmod.h"
 
-struct ht_dev __rcu *ht_active;
-DEFINE_PER_CPU(u64, ht_nmi_refused);
+struct htk_dev __rcu *htk_active;
+DEFINE_PER_CPU(u64, htk_nmi_refused);
 
-static __always_inline u64 timestamp(const struct ht_dev *d, u32 *clock)
+static __always_inline u64 timestamp(const struct htk_dev *d, u32 *clock)
 {
 	if (d->tsc) {
 		*clock = HT_CLOCK_TSC;
@@ -36,17 +36,17 @@ int hypertrace_emit(const u64 *args, unsigned int nargs)
 {
 	struct ht_record *r;
 	unsigned long flags;
-	struct ht_dev *d;
-	struct ht_cpu *p;
+	struct htk_dev *d;
+	struct htk_cpu *p;
 	u32 head, clock, i;
 	int ret = 0;
 
 	if (unlikely(in_nmi())) {
-		this_cpu_inc(ht_nmi_refused);
+		this_cpu_inc(htk_nmi_refused);
 		return -EBUSY;
 	}
 	local_irq_save(flags);
-	d = rcu_dereference_sched(ht_active);
+	d = rcu_dereference_sched(htk_active);
 	if (unlikely(!d)) {
 		ret = -ENODEV;
 		goto out;
@@ -84,11 +84,11 @@ EXPORT_SYMBOL_GPL(hypertrace_emit);
 
 unsigned int hypertrace_num_args(void)
 {
-	struct ht_dev *d;
+	struct htk_dev *d;
 	unsigned int n;
 
 	rcu_read_lock_sched();
-	d = rcu_dereference_sched(ht_active);
+	d = rcu_dereference_sched(htk_active);
 	n = d ? d->l.num_args : 0;
 	rcu_read_unlock_sched();
 	return n;

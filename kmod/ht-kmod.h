@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* hypertrace.ko's parts: the bound region, the emitter, the bridge, debugfs. */
-#ifndef HT_KMOD_H
-#define HT_KMOD_H
+#ifndef HTK_KMOD_H
+#define HTK_KMOD_H
 
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -10,7 +10,7 @@
 #include "ht-region.h"
 
 /* One CPU's producer: its client in the region, and what it has done. */
-struct ht_cpu {
+struct htk_cpu {
 	struct ht_client *cl;	/* NULL: this CPU has no client */
 	unsigned char *ring;
 	u32 tail;		/* the consumer's tail, as last read */
@@ -19,7 +19,7 @@ struct ht_cpu {
 };
 
 /* The region of a bound ivshmem device, as checked at probe time. */
-struct ht_dev {
+struct htk_dev {
 	struct pci_dev *pdev;
 	void *map;
 	size_t len;
@@ -27,22 +27,22 @@ struct ht_dev {
 	u32 mask;		/* ring_entries - 1 */
 	bool tsc;		/* timestamps by rdtsc (HT_CLOCK_TSC) */
 	u32 first_client, nr_clients;
-	struct ht_cpu __percpu *cpu;
+	struct htk_cpu __percpu *cpu;
 };
 
 /* The bound device, read under rcu_read_lock_sched (or irqs off). */
-extern struct ht_dev __rcu *ht_active;
-DECLARE_PER_CPU(u64, ht_nmi_refused);
+extern struct htk_dev __rcu *htk_active;
+DECLARE_PER_CPU(u64, htk_nmi_refused);
 
-int ht_pci_init(void);
-void ht_pci_exit(void);
+int htk_pci_init(void);
+void htk_pci_exit(void);
 
-int ht_bridge_parse(void);
-int ht_bridge_init(void);
-void ht_bridge_exit(void);
-void ht_bridge_stats(struct seq_file *m);
+int htk_bridge_parse(void);
+int htk_bridge_init(void);
+void htk_bridge_exit(void);
+void htk_bridge_stats(struct seq_file *m);
 
-void ht_debugfs_init(void);
-void ht_debugfs_exit(void);
+void htk_debugfs_init(void);
+void htk_debugfs_exit(void);
 
 #endif

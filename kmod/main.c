@@ -9,33 +9,33 @@
 
 #include "ht-kmod.h"
 
-static int __init ht_init(void)
+static int __init htk_init(void)
 {
 	int err;
 
-	err = ht_bridge_parse();
+	err = htk_bridge_parse();
 	if (err)
 		return err;
-	err = ht_pci_init();
+	err = htk_pci_init();
 	if (err)
 		return err;
-	err = ht_bridge_init();
+	err = htk_bridge_init();
 	if (err) {
-		ht_pci_exit();
+		htk_pci_exit();
 		return err;
 	}
-	ht_debugfs_init();
+	htk_debugfs_init();
 	return 0;
 }
 
-static void __exit ht_exit(void)
+static void __exit htk_exit(void)
 {
-	ht_debugfs_exit();
-	ht_bridge_exit();
-	ht_pci_exit();
+	htk_debugfs_exit();
+	htk_bridge_exit();
+	htk_pci_exit();
 }
 
-module_init(ht_init);
-module_exit(ht_exit);
+module_init(htk_init);
+module_exit(htk_exit);
 MODULE_DESCRIPTION("hypertrace: emit guest events to the host through ivshmem shared memory");
 MODULE_LICENSE("GPL");

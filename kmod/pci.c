@@ -23,10 +23,10 @@ MODULE_PARM_DESC(first_client,
 		 "the client of CPU 0 (CPU n uses first_client + n); -1 (default): the last "
 		 "clients of the region, one per possible CPU");
 
-static DEFINE_MUTEX(ht_lock);	/* ht_bound, across probes of several devices */
-static struct ht_dev *ht_bound;
+static DEFINE_MUTEX(htk_lock);	/* htk_bound, across probes of several devices */
+static struct htk_dev *htk_bound;
 
-static int ht_assign_clients(struct ht_dev *d)
+static int htk_assign_clients(struct htk_dev *d)
 {
 	u32 ncpu = nr_cpu_ids, c;
 	unsigned int cpu;
@@ -42,7 +42,7 @@ static int ht_assign_clients(struct ht_dev *d)
 	}
 	d->nr_clients = min(ncpu, d->l.max_clients - d->first_client);
 	for_each_possible_cpu(cpu) {
-		struct ht_cpu *p = per_cpu_ptr(d->cpu, cpu);
+		struct htk_cpu *p = per_cpu_ptr(d->cpu, cpu);
 		unsigned char *area;
 
 		c = d->first_client + cpu;
@@ -58,7 +58,7 @@ static int ht_assign_clients(struct ht_dev *d)
 }
 
 /* Map BAR2 and check the region in it; 0 or -errno, said in dmesg. */
-static int ht_map(struct ht_dev *d)
+static int htk_map(struct htk_dev *d)
 {
 	struct pci_dev *pdev = d->pdev;
 	const struct ht_header *h;
@@ -90,7 +90,7 @@ static int ht_map(struct ht_dev *d)
 	return 0;
 }
 
-static void ht_free(struct ht_dev *d)
+static void htk_free(struct htk_dev *d)
 {
 	if (d->map)
 		memunmap(d->map);
@@ -98,15 +98,15 @@ static void ht_free(struct ht_dev *d)
 	kfree(d);
 }
 
-static int ht_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+static int htk_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
-	struct ht_dev *d;
+	struct htk_dev *d;
 	int err;
 
-	mutex_lock(&ht_lock);
-	if (ht_bound) {
+	mutex_lock(&htk_lock);
+	if (htk_bound) {
 		dev_info(&pdev->dev, "hypertrace: already using %s; this device is left alone\n",
-			 pci_name(ht_bound->pdev));
+			 pci_name(htk_bound->pdev));
 		err = -EBUSY;
 		goto unlock;
 	}
@@ -115,7 +115,7 @@ static int ht_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (!d)
 		goto unlock;
 	d->pdev = pdev;
-	d->cpu = alloc_percpu(struct ht_cpu);
+	d->cpu = alloc_percpu(struct htk_cpu);
 	if (!d->cpu)
 		goto free;
 	err = pci_enable_device_mem(pdev);
@@ -129,9 +129,9 @@ static int ht_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	 * (Debian's kernels), and user space in this guest shares the region
 	 * with the kernel, on other clients.
 	 */
-	err = ht_map(d);
+	err = htk_map(d);
 	if (!err)
-		err = ht_assign_clients(d);
+		err = htk_assign_clients(d);
 	if (err)
 		goto disable;
 	dev_info(&pdev->dev,
@@ -140,61 +140,61 @@ static int ht_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		 d->l.num_args, d->l.ring_entries, d->nr_clients - 1, d->first_client,
 		 d->first_client + d->nr_clients - 1, d->tsc ? "TSC" : "guest monotonic");
 	pci_set_drvdata(pdev, d);
-	ht_bound = d;
-	rcu_assign_pointer(ht_active, d);
-	mutex_unlock(&ht_lock);
+	htk_bound = d;
+	rcu_assign_pointer(htk_active, d);
+	mutex_unlock(&htk_lock);
 	return 0;
 disable:
 	pci_disable_device(pdev);
 free:
-	ht_free(d);
+	htk_free(d);
 unlock:
-	mutex_unlock(&ht_lock);
+	mutex_unlock(&htk_lock);
 	return err;
 }
 
-static void ht_remove(struct pci_dev *pdev)
+static void htk_remove(struct pci_dev *pdev)
 {
-	struct ht_dev *d = pci_get_drvdata(pdev);
+	struct htk_dev *d = pci_get_drvdata(pdev);
 
-	mutex_lock(&ht_lock);
-	RCU_INIT_POINTER(ht_active, NULL);
-	ht_bound = NULL;
-	mutex_unlock(&ht_lock);
+	mutex_lock(&htk_lock);
+	RCU_INIT_POINTER(htk_active, NULL);
+	htk_bound = NULL;
+	mutex_unlock(&htk_lock);
 	synchronize_rcu();	/* emits run with irqs off: all of them are done now */
 	pci_disable_device(pdev);
-	ht_free(d);
+	htk_free(d);
 }
 
-static const struct pci_device_id ht_ids[] = {
+static const struct pci_device_id htk_ids[] = {
 	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110) },	/* ivshmem */
 	{ 0 }
 };
-MODULE_DEVICE_TABLE(pci, ht_ids);
+MODULE_DEVICE_TABLE(pci, htk_ids);
 
-static struct pci_driver ht_driver = {
+static struct pci_driver htk_driver = {
 	.name = "hypertrace",
-	.id_table = ht_ids,
-	.probe = ht_probe,
-	.remove = ht_remove,
+	.id_table = htk_ids,
+	.probe = htk_probe,
+	.remove = htk_remove,
 };
 
-int ht_pci_init(void)
+int htk_pci_init(void)
 {
 	bool bound;
 	int err;
 
-	err = pci_register_driver(&ht_driver);
+	err = pci_register_driver(&htk_driver);
 	if (err) {
 		pr_err("hypertrace: cannot register the PCI driver (%d)%s\n", err,
 		       err == -EBUSY ? ": another hypertrace driver is loaded" : "");
 		return err;
 	}
-	mutex_lock(&ht_lock);
-	bound = ht_bound != NULL;
-	mutex_unlock(&ht_lock);
+	mutex_lock(&htk_lock);
+	bound = htk_bound != NULL;
+	mutex_unlock(&htk_lock);
 	if (!bound) {
-		pci_unregister_driver(&ht_driver);
+		pci_unregister_driver(&htk_driver);
 		pr_err("hypertrace: no ivshmem device (PCI 1af4:1110) with a hypertrace region; "
 		       "start the guest with 'vtrace run-guest --hypertrace BASE' (or QEMU with "
 		       "-device ivshmem-plain on the collector's region)\n");
@@ -203,7 +203,7 @@ int ht_pci_init(void)
 	return 0;
 }
 
-void ht_pci_exit(void)
+void htk_pci_exit(void)
 {
-	pci_unregister_driver(&ht_driver);
+	pci_unregister_driver(&htk_driver);
 }

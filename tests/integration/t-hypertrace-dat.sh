@@ -3,7 +3,8 @@
 # trace.dat with the right arguments, per client in order, with host
 # CLOCK_MONOTONIC timestamps (time extends across 150 ms gaps, 16 arguments,
 # a hostile clock that goes backwards or jumps by 2^60 ns), and the timestamp
-# error measured against clock_gettime read right before each emit.
+# error measured against clock_gettime read right before each emit. The event
+# prints each field once: client, seq, the arguments; the CPU is trace-cmd's.
 source "$(dirname "$0")/lib.sh"
 command -v trace-cmd >/dev/null || skip "no trace-cmd"
 WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)
@@ -34,9 +35,16 @@ collect() {
 collect "$WORK/seed.dat" "$B/tests/seed-hypertrace-example" "$P" -- --clients 2
 trace-cmd report -i "$WORK/seed.dat" >"$WORK/seed.txt" 2>&1 || fail "trace-cmd: $(cat "$WORK/seed.txt")"
 [ "$(grep -c 'guest_hypertrace:' "$WORK/seed.txt")" -eq 2 ] || fail "want 2 events: $(cat "$WORK/seed.txt")"
-grep -q 'guest_hypertrace: *cpu=0 client=0 arg1=1 arg2=0x000000000000cafe arg3=0x000000000000dead arg4=0x000000000000beef$' \
+grep -q '\[000\] *[0-9.]*: guest_hypertrace: *client=0 seq=0 arg1=1 arg2=0x000000000000cafe arg3=0x000000000000dead arg4=0x000000000000beef$' \
 	"$WORK/seed.txt" || fail "first event: $(cat "$WORK/seed.txt")"
-grep -q 'client=0 arg1=0 arg2=0x000000000000cafe' "$WORK/seed.txt" || fail "second event"
+grep -q '\[000\] *[0-9.]*: guest_hypertrace: *client=0 seq=1 arg1=0 arg2=0x000000000000cafe' "$WORK/seed.txt" ||
+	fail "second event: $(cat "$WORK/seed.txt")"
+trace-cmd report --events -i "$WORK/seed.dat" | grep '^print fmt:' >"$WORK/fmt" || fail "no print fmt"
+for f in client seq arg1 arg2 arg3 arg4; do
+	[ "$(grep -o "REC->$f\b" "$WORK/fmt" | wc -l)" -eq 1 ] || fail "print fmt: REC->$f not once: $(cat "$WORK/fmt")"
+done
+grep -q '"client=%u seq=%llu arg1=%llu arg2=0x%016llx arg3=0x%016llx arg4=0x%016llx", REC->client, REC->seq, REC->arg1' \
+	"$WORK/fmt" || fail "print fmt: $(cat "$WORK/fmt")"
 now=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
 t=$(grep -m1 -o '\] *[0-9]*\.' "$WORK/seed.txt" | tr -dc 0-9)
 [ $((now - t)) -ge 0 ] && [ $((now - t)) -lt 60 ] || fail "timestamp $t is not CLOCK_MONOTONIC ($now)"
@@ -53,16 +61,19 @@ trace-cmd report -t -i "$WORK/many.dat" >"$WORK/many.txt" 2>&1 || fail "trace-cm
 grep -q "^cpus=3$" "$WORK/many.txt" || fail "want cpus=3: $(head -1 "$WORK/many.txt")"
 for c in 0 1 2; do
 	for ((i = 1; i <= N; i++)); do
-		printf 'client=%d arg1=%d' $c $i
+		printf 'client=%d seq=%d arg1=%d' $c $((i - 1)) $i
 		for k in 2 3 4 5 6; do printf ' arg%d=0x%016x' $k $(((c << 32) | (i << 8) | k)); done
 		echo
 	done >"$WORK/want$c"
-	grep -o "client=$c arg1=.*" "$WORK/many.txt" >"$WORK/got$c"
+	grep -o "client=$c seq=.*" "$WORK/many.txt" >"$WORK/got$c"
 	cmp -s "$WORK/want$c" "$WORK/got$c" || fail "client $c: $(diff "$WORK/want$c" "$WORK/got$c" | head -5)"
-	grep "client=$c arg1=" "$WORK/many.txt" | awk '{ print $3 }' | tr -d : | sort -c -n ||
+	grep "client=$c seq=" "$WORK/many.txt" | awk '{ print $3 }' | tr -d : | sort -c -n ||
 		fail "client $c: timestamps out of order"
+	# each client that emitted is a CPU, in client order: here client c is CPU c
+	[ "$(grep -c "\[00$c\] .* client=$c seq=" "$WORK/many.txt")" -eq $N ] ||
+		fail "client $c: not all on CPU $c: $(grep -m3 "client=$c seq=" "$WORK/many.txt")"
 done
-say "3 clients x $N events: all decoded, in order, right arguments"
+say "3 clients x $N events: all decoded, in order, right CPU, seq and arguments"
 
 # 3. 16 arguments (events too long for the short header), and timestamps against
 # clock_gettime read right before each emit, 150 ms apart (time extends)
@@ -80,7 +91,7 @@ grep 'timestamps:' "$WORK/err" | sed 's/^/# /'
 # 4. a hostile clock: backwards (clamped, counted) and a 2^60 ns jump
 collect "$WORK/bad.dat" "$EMIT" -p "$P" -B -- --clients 1
 trace-cmd report -t -i "$WORK/bad.dat" >"$WORK/bad.txt" 2>&1 || fail "trace-cmd report failed"
-grep -o '[0-9.]*: guest_hypertrace: *cpu=0 client=0 arg1=[0-9]' "$WORK/bad.txt" |
+grep -o '[0-9.]*: guest_hypertrace: *client=0 seq=[0-9]* arg1=[0-9]' "$WORK/bad.txt" |
 	awk '{ print $1, $NF }' >"$WORK/bad.got"
 printf '%s\n' "5.000000000: arg1=1" "5.000000000: arg1=2" "1152921504.606846976: arg1=3" \
 	"1152921504.606846977: arg1=4" | cmp -s - "$WORK/bad.got" || fail "hostile clock: $(cat "$WORK/bad.got")"

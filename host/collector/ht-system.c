@@ -6,7 +6,7 @@
  *
  * QEMU 7.2 takes the device's size from the backend and asserts (aborts,
  * with no message) when it is not a power of two, so the collector sizes
- * system-mode regions to one, and vtrace checks any file it hands to QEMU.
+ * every region to one, and vtrace checks any file it hands to QEMU.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@
 #include "ht-system.h"
 #include "vtrace.h"
 
-uint64_t ht_system_size(uint64_t need)
+uint64_t htc_system_size(uint64_t need)
 {
 	uint64_t size = HT_HEADER_SIZE;
 
@@ -35,7 +35,7 @@ static bool power_of_two(uint64_t n)
 	return n && !(n & (n - 1));
 }
 
-int ht_system_check(const char *path, uint64_t *size)
+int htc_system_check(const char *path, uint64_t *size)
 {
 	struct ht_layout l;
 	const char *why = "";
@@ -92,22 +92,22 @@ static void qemu_escape(char *out, size_t outsz, const char *in)
 	out[n] = '\0';
 }
 
-int ht_system_qemu_args(const char *path, uint64_t size, char **object, char **device)
+int htc_system_qemu_args(const char *path, uint64_t size, char **object, char **device)
 {
 	char esc[8192];
 
 	qemu_escape(esc, sizeof(esc), path);
-	if (asprintf(object, "memory-backend-file,id=" HT_SYSTEM_ID ",share=on,mem-path=%s,"
+	if (asprintf(object, "memory-backend-file,id=" HTC_SYSTEM_ID ",share=on,mem-path=%s,"
 		     "size=%llu", esc, (unsigned long long)size) < 0)
 		return -1;
-	if (asprintf(device, "ivshmem-plain,memdev=" HT_SYSTEM_ID) < 0) {
+	if (asprintf(device, "ivshmem-plain,memdev=" HTC_SYSTEM_ID) < 0) {
 		free(*object);
 		return -1;
 	}
 	return 0;
 }
 
-int ht_system_print_options(FILE *f, const char *path, uint64_t size, const char *format)
+int htc_system_print_options(FILE *f, const char *path, uint64_t size, const char *format)
 {
 	char *object, *device;
 	const char *name;
@@ -130,7 +130,7 @@ int ht_system_print_options(FILE *f, const char *path, uint64_t size, const char
 		vt_err("unknown format '%s': give qemu or libvirt", format);
 		return -1;
 	}
-	if (ht_system_qemu_args(path, size, &object, &device))
+	if (htc_system_qemu_args(path, size, &object, &device))
 		return -1;
 	fprintf(f, "-object %s \\\n-device %s\n", object, device);
 	free(object);

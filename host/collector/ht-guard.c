@@ -37,7 +37,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	raise(SIGBUS);
 }
 
-int ht_guard_region(int fd, void *map, size_t len)
+int htc_guard_region(int fd, void *map, size_t len)
 {
 	struct sigaction sa;
 
@@ -51,12 +51,12 @@ int ht_guard_region(int fd, void *map, size_t len)
 	return sigaction(SIGBUS, &sa, NULL);
 }
 
-unsigned int ht_guard_restored(void)
+unsigned int htc_guard_restored(void)
 {
 	return guard_restored;
 }
 
-void ht_guard_end(void)
+void htc_guard_end(void)
 {
 	signal(SIGBUS, SIG_DFL);
 	guard_fd = -1;

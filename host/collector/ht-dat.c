@@ -68,7 +68,7 @@ struct dat_client {
 	size_t nr_chunks, cap;
 };
 
-struct ht_dat {
+struct htc_dat {
 	const char *output;
 	char tmp_path[PATH_MAX];
 	int out_fd, spool_fd;
@@ -114,10 +114,10 @@ static int open_spool(const char *output)
 	return fd;
 }
 
-struct ht_dat *ht_dat_open(const char *output, uint32_t max_clients, uint32_t num_args,
-			   unsigned long pid)
+struct htc_dat *htc_dat_open(const char *output, uint32_t max_clients, uint32_t num_args,
+			     unsigned long pid)
 {
-	struct ht_dat *d = calloc(1, sizeof(*d));
+	struct htc_dat *d = calloc(1, sizeof(*d));
 
 	if (!d || !(d->cl = calloc(max_clients, sizeof(*d->cl)))) {
 		vt_err("out of memory");
@@ -139,13 +139,13 @@ struct ht_dat *ht_dat_open(const char *output, uint32_t max_clients, uint32_t nu
 		vt_err("cannot write %s: %s", output, strerror(errno));
 		if (d->out_fd < 0)
 			d->tmp_path[0] = '\0';
-		ht_dat_abort(d);
+		htc_dat_abort(d);
 		return NULL;
 	}
 	return d;
 }
 
-void ht_dat_clock(struct ht_dat *d, const char *clock)
+void htc_dat_clock(struct htc_dat *d, const char *clock)
 {
 	d->clock = strcmp(clock, "x86-tsc") ?
 		"local global counter uptime perf [mono] mono_raw boot x86-tsc\n" :
@@ -153,7 +153,7 @@ void ht_dat_clock(struct ht_dat *d, const char *clock)
 }
 
 /* Append the client's finished sub-buffers to the spool. */
-static void flush_client(struct ht_dat *d, struct dat_client *c)
+static void flush_client(struct htc_dat *d, struct dat_client *c)
 {
 	size_t len = (size_t)c->page * SUBBUF, done = 0;
 	ssize_t n;
@@ -188,7 +188,7 @@ static void flush_client(struct ht_dat *d, struct dat_client *c)
 	c->page = 0;
 }
 
-static void end_page(struct ht_dat *d, struct dat_client *c)
+static void end_page(struct htc_dat *d, struct dat_client *c)
 {
 	put64(c->buf + (size_t)c->page * SUBBUF + 8, c->fill);	/* commit */
 	c->fill = 0;
@@ -204,7 +204,7 @@ static void start_page(struct dat_client *c, uint64_t ts)
 	put64(page, ts);
 }
 
-void ht_dat_event(struct ht_dat *d, const struct ht_event *ev, uint64_t ts)
+void htc_dat_event(struct htc_dat *d, const struct ht_event *ev, uint64_t ts)
 {
 	struct dat_client *c = &d->cl[ev->client];
 	uint64_t delta;
@@ -262,7 +262,7 @@ void ht_dat_event(struct ht_dat *d, const struct ht_event *ev, uint64_t ts)
 }
 
 /* The event's format file, as the kernel would write it. */
-static int format_text(const struct ht_dat *d, char *buf, size_t size)
+static int format_text(const struct htc_dat *d, char *buf, size_t size)
 {
 	size_t n;
 	uint32_t i;
@@ -278,12 +278,13 @@ static int format_text(const struct ht_dat *d, char *buf, size_t size)
 	for (i = 0; i < d->num_args && n < size; i++)
 		n += snprintf(buf + n, size - n, "\tfield:u64 arg%u;\toffset:%u;\tsize:8;\tsigned:0;\n",
 			      i + 1, 24 + 8 * i);
+	/* each field once: the "CPU" a client's events are on is trace-cmd's own column */
 	if (n < size)
-		n += snprintf(buf + n, size - n, "\nprint fmt: \"cpu=%%u client=%%u arg1=%%llu");
+		n += snprintf(buf + n, size - n, "\nprint fmt: \"client=%%u seq=%%llu arg1=%%llu");
 	for (i = 1; i < d->num_args && n < size; i++)
 		n += snprintf(buf + n, size - n, " arg%u=0x%%016llx", i + 1);
 	if (n < size)
-		n += snprintf(buf + n, size - n, "\", REC->client, REC->client");
+		n += snprintf(buf + n, size - n, "\", REC->client, REC->seq");
 	for (i = 0; i < d->num_args && n < size; i++)
 		n += snprintf(buf + n, size - n, ", REC->arg%u", i + 1);
 	if (n < size)
@@ -292,7 +293,7 @@ static int format_text(const struct ht_dat *d, char *buf, size_t size)
 }
 
 /* Copy a client's chunks from the spool to the output at @off. */
-static int copy_chunks(struct ht_dat *d, const struct dat_client *c, uint64_t off)
+static int copy_chunks(struct htc_dat *d, const struct dat_client *c, uint64_t off)
 {
 	static char buf[1 << 16];
 	size_t i;
@@ -320,7 +321,7 @@ static int copy_chunks(struct ht_dat *d, const struct dat_client *c, uint64_t of
 	return 0;
 }
 
-static int write_file(struct ht_dat *d, int nr_cpus, const uint32_t *client_of)
+static int write_file(struct htc_dat *d, int nr_cpus, const uint32_t *client_of)
 {
 	char fmt[4096], cmdline[64];
 	struct vt_format format = { "hypertrace", { fmt, 0 } };
@@ -369,7 +370,7 @@ static int write_file(struct ht_dat *d, int nr_cpus, const uint32_t *client_of)
 	return vt_dat_write_offsets(d->out_fd, &m, table, offsets, sizes);
 }
 
-int ht_dat_finish(struct ht_dat *d, struct ht_dat_stats *st)
+int htc_dat_finish(struct htc_dat *d, struct htc_dat_stats *st)
 {
 	uint32_t *client_of = calloc(d->max_clients + 1, sizeof(*client_of));
 	int nr = 0, ret = -1;
@@ -412,11 +413,11 @@ int ht_dat_finish(struct ht_dat *d, struct ht_dat_stats *st)
 	if (ret)
 		vt_err("cannot write %s: %s", d->output, strerror(errno));
 	free(client_of);
-	ht_dat_abort(d);
+	htc_dat_abort(d);
 	return ret;
 }
 
-void ht_dat_abort(struct ht_dat *d)
+void htc_dat_abort(struct htc_dat *d)
 {
 	uint32_t i;
 

@@ -14,7 +14,7 @@
 
 static void init_tables(void);
 
-void ht_log_init(struct ht_log *l, int fd, unsigned long pid, uint32_t num_args)
+void htc_log_init(struct htc_log *l, int fd, unsigned long pid, uint32_t num_args)
 {
 	char *p;
 
@@ -103,13 +103,13 @@ static char *put_str(char *p, const char *s, size_t n)
 /* The longest line: 24 + 20 + 7 + 22 + 3 * 10 + 26 + 16 * 25 bytes; 600 is more. */
 #define MAX_LINE 600
 
-void ht_log_event(struct ht_log *l, const struct ht_event *ev, uint64_t ts)
+void htc_log_event(struct htc_log *l, const struct ht_event *ev, uint64_t ts)
 {
 	char *p;
 	uint32_t i;
 
 	if (sizeof(l->buf) - l->len < MAX_LINE)
-		ht_log_flush(l);
+		htc_log_flush(l);
 	p = l->buf + l->len;
 	p = put_str(p, l->pid, l->pid_len);
 	p = put_dec(p, ts / 1000000000);
@@ -139,7 +139,7 @@ void ht_log_event(struct ht_log *l, const struct ht_event *ev, uint64_t ts)
 	l->len = p - l->buf;
 }
 
-int ht_log_flush(struct ht_log *l)
+int htc_log_flush(struct htc_log *l)
 {
 	size_t done = 0;
 	ssize_t n;

@@ -20,7 +20,7 @@
 
 #define QMP_TIMEOUT_MS 5000
 
-static int send_all(struct qmp *q, const char *s, char *err, size_t errsz)
+static int send_all(struct htc_qmp *q, const char *s, char *err, size_t errsz)
 {
 	size_t len = strlen(s), done = 0;
 	ssize_t n;
@@ -48,7 +48,7 @@ static long long now_ms(void)
 }
 
 /* The next line QEMU sends that is not an asynchronous event; NUL-terminated in @line. */
-static int read_reply(struct qmp *q, char *line, size_t size, char *err, size_t errsz)
+static int read_reply(struct htc_qmp *q, char *line, size_t size, char *err, size_t errsz)
 {
 	long long deadline = now_ms() + QMP_TIMEOUT_MS;
 	struct pollfd pfd = { .fd = q->fd, .events = POLLIN };
@@ -101,7 +101,7 @@ static void json_string(const char *s, char *out, size_t size)
 }
 
 /* "return" is success; "error" gives its "desc" in @err. */
-static int check_reply(struct qmp *q, const char *what, char *err, size_t errsz)
+static int check_reply(struct htc_qmp *q, const char *what, char *err, size_t errsz)
 {
 	char line[sizeof(q->buf) + 1], desc[256], *d;
 
@@ -119,7 +119,7 @@ static int check_reply(struct qmp *q, const char *what, char *err, size_t errsz)
 	return -1;
 }
 
-int qmp_connect(struct qmp *q, const char *path, char *err, size_t errsz)
+int htc_qmp_connect(struct htc_qmp *q, const char *path, char *err, size_t errsz)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char line[sizeof(q->buf) + 1];
@@ -135,7 +135,7 @@ int qmp_connect(struct qmp *q, const char *path, char *err, size_t errsz)
 	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		snprintf(err, errsz, "cannot connect to the QMP socket %s: %s (is QEMU running "
 			 "with -qmp unix:%s,server=on,wait=off?)", path, strerror(errno), path);
-		qmp_close(q);
+		htc_qmp_close(q);
 		return -1;
 	}
 	if (read_reply(q, line, sizeof(line), err, errsz))
@@ -149,11 +149,11 @@ int qmp_connect(struct qmp *q, const char *path, char *err, size_t errsz)
 		goto fail;
 	return 0;
 fail:
-	qmp_close(q);
+	htc_qmp_close(q);
 	return -1;
 }
 
-int qmp_trace_event(struct qmp *q, const char *name, bool enable, char *err, size_t errsz)
+int htc_qmp_trace_event(struct htc_qmp *q, const char *name, bool enable, char *err, size_t errsz)
 {
 	char cmd[512], what[300];
 
@@ -170,7 +170,7 @@ int qmp_trace_event(struct qmp *q, const char *name, bool enable, char *err, siz
 	return check_reply(q, what, err, errsz);
 }
 
-void qmp_close(struct qmp *q)
+void htc_qmp_close(struct htc_qmp *q)
 {
 	if (q->fd >= 0)
 		close(q->fd);

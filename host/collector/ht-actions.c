@@ -55,12 +55,12 @@ struct rule {
 	uint64_t fired;
 };
 
-struct ht_actions {
+struct htc_actions {
 	struct rule rules[MAX_RULES];
 	int nr_rules;
 	const char *qmp_path;
 	bool qmp_later;			/* connect at the first action (system mode) */
-	struct qmp qmp;
+	struct htc_qmp qmp;
 	uint16_t queue[MAX_QUEUED];	/* rules matched this round, in event order */
 	int nr_queued;
 	uint64_t overflow;		/* matches beyond MAX_QUEUED in a round */
@@ -69,16 +69,16 @@ struct ht_actions {
 	int running;
 };
 
-struct ht_actions *ht_actions_new(void)
+struct htc_actions *htc_actions_new(void)
 {
-	struct ht_actions *a = calloc(1, sizeof(*a));
+	struct htc_actions *a = calloc(1, sizeof(*a));
 
 	if (a)
 		a->qmp.fd = -1;
 	return a;
 }
 
-int ht_actions_on(struct ht_actions *a, const char *spec)
+int htc_actions_on(struct htc_actions *a, const char *spec)
 {
 	struct rule *r = &a->rules[a->nr_rules];
 	const char *val;
@@ -109,7 +109,7 @@ bad:
 	return -1;
 }
 
-static struct action *new_action(struct ht_actions *a, const char *opt)
+static struct action *new_action(struct htc_actions *a, const char *opt)
 {
 	struct rule *r;
 
@@ -126,7 +126,7 @@ static struct action *new_action(struct ht_actions *a, const char *opt)
 	return &r->acts[r->nr_acts++];
 }
 
-int ht_actions_exec(struct ht_actions *a, const char *cmd)
+int htc_actions_exec(struct htc_actions *a, const char *cmd)
 {
 	struct action *act = new_action(a, "--exec");
 
@@ -141,7 +141,7 @@ int ht_actions_exec(struct ht_actions *a, const char *cmd)
 	return 0;
 }
 
-int ht_actions_trace_event(struct ht_actions *a, const char *spec)
+int htc_actions_trace_event(struct htc_actions *a, const char *spec)
 {
 	const char *eq = strrchr(spec, '=');
 	struct action *act;
@@ -165,7 +165,7 @@ int ht_actions_trace_event(struct ht_actions *a, const char *spec)
 	return 0;
 }
 
-int ht_actions_qmp(struct ht_actions *a, const char *socket)
+int htc_actions_qmp(struct htc_actions *a, const char *socket)
 {
 	if (a->qmp_path) {
 		vt_err("only one --qmp socket");
@@ -175,7 +175,7 @@ int ht_actions_qmp(struct ht_actions *a, const char *socket)
 	return 0;
 }
 
-int ht_actions_check(struct ht_actions *a, uint32_t num_args)
+int htc_actions_check(struct htc_actions *a, uint32_t num_args)
 {
 	int i, j;
 
@@ -199,28 +199,29 @@ int ht_actions_check(struct ht_actions *a, uint32_t num_args)
 	return 0;
 }
 
-int ht_actions_start(struct ht_actions *a)
+int htc_actions_start(struct htc_actions *a)
 {
 	char err[512];
 
-	if (a->qmp_path && !a->qmp_later && qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) {
+	if (a->qmp_path && !a->qmp_later &&
+	    htc_qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) {
 		vt_err("%s", err);
 		return -1;
 	}
 	return 0;
 }
 
-void ht_actions_connect_later(struct ht_actions *a)
+void htc_actions_connect_later(struct htc_actions *a)
 {
 	a->qmp_later = true;
 }
 
-bool ht_actions_any(const struct ht_actions *a)
+bool htc_actions_any(const struct htc_actions *a)
 {
 	return a && a->nr_rules;
 }
 
-void ht_actions_match(struct ht_actions *a, const struct ht_event *ev)
+void htc_actions_match(struct htc_actions *a, const struct ht_event *ev)
 {
 	int i;
 
@@ -234,7 +235,7 @@ void ht_actions_match(struct ht_actions *a, const struct ht_event *ev)
 	}
 }
 
-static void reap(struct ht_actions *a)
+static void reap(struct htc_actions *a)
 {
 	int status;
 
@@ -243,7 +244,7 @@ static void reap(struct ht_actions *a)
 }
 
 /* The host user's command, asynchronously, with the signals we block unblocked. */
-static void run_exec(struct ht_actions *a, const char *cmd)
+static void run_exec(struct htc_actions *a, const char *cmd)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
 	posix_spawnattr_t attr;
@@ -269,7 +270,7 @@ static void run_exec(struct ht_actions *a, const char *cmd)
 	a->running++;
 }
 
-void ht_actions_run(struct ht_actions *a)
+void htc_actions_run(struct htc_actions *a)
 {
 	char err[512];
 	int i, j;
@@ -284,9 +285,9 @@ void ht_actions_run(struct ht_actions *a)
 			if (act->kind == ACT_EXEC) {
 				run_exec(a, act->cmd);
 			} else if ((a->qmp.fd < 0 && a->qmp_later &&
-				    qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) ||
-				   qmp_trace_event(&a->qmp, act->name, act->enable, err,
-						   sizeof(err))) {
+				    htc_qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) ||
+				   htc_qmp_trace_event(&a->qmp, act->name, act->enable, err,
+						       sizeof(err))) {
 				a->failed++;
 				vt_err("%s", err);
 			}
@@ -296,14 +297,14 @@ void ht_actions_run(struct ht_actions *a)
 	reap(a);
 }
 
-void ht_actions_end(struct ht_actions *a)
+void htc_actions_end(struct htc_actions *a)
 {
 	struct timespec pause = { 0, 10 * 1000 * 1000 };
 	int i;
 
 	if (!a)
 		return;
-	ht_actions_run(a);
+	htc_actions_run(a);
 	/* give commands a second to end; those still running are left to init */
 	for (i = 0; a->running && i < 100; i++) {
 		nanosleep(&pause, NULL);
@@ -320,13 +321,13 @@ void ht_actions_end(struct ht_actions *a)
 			a->skipped_exec, MAX_RUNNING);
 	if (a->failed)
 		vt_info("%" PRIu64 " actions failed (see above)", a->failed);
-	ht_actions_free(a);
+	htc_actions_free(a);
 }
 
-void ht_actions_free(struct ht_actions *a)
+void htc_actions_free(struct htc_actions *a)
 {
 	if (!a)
 		return;
-	qmp_close(&a->qmp);
+	htc_qmp_close(&a->qmp);
 	free(a);
 }

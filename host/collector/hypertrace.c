@@ -47,10 +47,10 @@ static const char usage[] =
 "                         dat: default trace.dat, written at exit)\n"
 "  -k, --keep             leave the region in place at exit\n"
 "System mode (a full guest on stock QEMU, docs/hypertrace.md):\n"
-"  -S, --system           size the region for QEMU's ivshmem-plain (a power of 2)\n"
-"                         and print the QEMU options to add; the guest's clocks\n"
-"                         are mapped to the host's from the events themselves;\n"
-"                         --qmp connects at the first action (QEMU starts later)\n"
+"  -S, --system           the region is for QEMU's ivshmem-plain: print the QEMU\n"
+"                         options to add; the guest's clocks are mapped to the\n"
+"                         host's from the events themselves; --qmp connects at\n"
+"                         the first action (QEMU starts later)\n"
 "      --print-options[=qemu|libvirt]\n"
 "                         with --system: only print the QEMU options (default)\n"
 "                         or libvirt XML for such a region, and exit (start the\n"
@@ -68,6 +68,22 @@ static const char usage[] =
 "Every event also fires the USDT probe vtrace:guest_hypertrace(arg1, client,\n"
 "arg2, ..., arg11) for SystemTap and bpftrace. See vtrace(1).\n";
 
+struct options {
+	const char *path, *output;
+	long clients, args, entries;
+	bool keep, dat;
+	bool system, guest_clock;
+	const char *print_options;	/* qemu or libvirt, or NULL */
+};
+
+/* The region, as the collector holds it. */
+struct region {
+	void *map;
+	size_t len;
+	int fd;		/* kept: the guard gives the file its size back if a guest shrinks it */
+	struct ht_layout l;
+};
+
 struct collector {
 	uint32_t num_args;
 	bool guest_clock;	/* keep the guest's own timestamps */
@@ -76,9 +92,9 @@ struct collector {
 	struct ht_cursor *cursors;	/* per client */
 	uint64_t *last_ts;		/* per client: the time given its last event */
 	uint64_t clamped, max_back_ns;	/* events stamped before their client's previous one */
-	struct ht_log *log;
-	struct ht_dat *dat;
-	struct ht_actions *actions;
+	struct htc_log *log;
+	struct htc_dat *dat;
+	struct htc_actions *actions;
 };
 
 static void on_event(const struct ht_event *ev, void *ctx)
@@ -106,51 +122,53 @@ static void on_event(const struct ht_event *ev, void *ctx)
 	STAP_PROBE12(vtrace, guest_hypertrace, a[0], ev->client, a[1], a[2], a[3], a[4], a[5],
 		     a[6], a[7], a[8], a[9], a[10]);
 	if (c->dat)
-		ht_dat_event(c->dat, ev, ts);
+		htc_dat_event(c->dat, ev, ts);
 	else
-		ht_log_event(c->log, ev, ts);
+		htc_log_event(c->log, ev, ts);
 	if (c->actions)
-		ht_actions_match(c->actions, ev);
+		htc_actions_match(c->actions, ev);
 	c->by_clock[ev->clock < 2 ? ev->clock : 2]++;
 	c->events++;
 }
 
 /*
- * Make the region: a new file only, no symlink followed, mode 0600. The one
- * place that decides its size and creates it.
+ * The region's size, for make_region and --print-options alike: a power of
+ * two in every mode, the size QEMU's ivshmem needs, so that a region made
+ * without --system cannot crash QEMU either. The file is sparse: pages past
+ * the rings are never touched, so the rounding costs no memory.
  */
-static void *make_region(const char *path, uint32_t clients, uint32_t args, uint32_t entries,
-			 uint16_t flags, size_t *len, int *fd_out)
+static uint64_t region_size(const struct options *o)
 {
-	void *map;
-	int fd;
+	return htc_system_size(ht_region_size(o->clients, o->args, o->entries));
+}
 
-	*len = ht_region_size(clients, args, entries);
-	if (flags & HT_FLAG_SYSTEM)
-		*len = ht_system_size(*len);	/* QEMU's ivshmem needs a power of two */
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		vt_err("cannot create %s: %s%s", path, strerror(errno),
+/* Make the region: a new file only, no symlink followed, mode 0600. */
+static int make_region(struct region *r, const struct options *o, uint16_t flags)
+{
+	r->len = region_size(o);
+	r->fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r->fd < 0) {
+		vt_err("cannot create %s: %s%s", o->path, strerror(errno),
 		       errno == EEXIST ? "; something is there already (remove it, or choose "
 					 "another --path)" : "");
-		return NULL;
+		return -1;
 	}
-	if (ftruncate(fd, *len) < 0) {
-		vt_err("cannot size %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return NULL;
+	if (ftruncate(r->fd, r->len) < 0) {
+		vt_err("cannot size %s: %s", o->path, strerror(errno));
+		goto fail;
 	}
-	map = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		vt_err("cannot map %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(path);
-		return NULL;
+	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+	if (r->map == MAP_FAILED) {
+		vt_err("cannot map %s: %s", o->path, strerror(errno));
+		goto fail;
 	}
-	ht_region_init(map, clients, args, entries, *len, getpid(), flags);
-	*fd_out = fd;	/* kept: the guard gives the file its size back if a guest shrinks it */
-	return map;
+	ht_region_init(r->map, o->clients, o->args, o->entries, r->len, getpid(), flags);
+	ht_region_check(r->map, r->len, &r->l, NULL);	/* ours, just made: read once, here */
+	return 0;
+fail:
+	close(r->fd);
+	unlink(o->path);
+	return -1;
 }
 
 static int collect_all(void *map, const struct ht_layout *l, struct collector *c)
@@ -207,14 +225,6 @@ static void report_clock(const struct collector *c)
 			"CLOCK_MONOTONIC");
 }
 
-struct options {
-	const char *path, *output;
-	long clients, args, entries;
-	bool keep, dat;
-	bool system, guest_clock;
-	const char *print_options;	/* qemu or libvirt, or NULL */
-};
-
 static int number(const char *opt, const char *s, long max, long *v)
 {
 	char *end;
@@ -228,10 +238,69 @@ static int number(const char *opt, const char *s, long max, long *v)
 	return 0;
 }
 
-/* Returns 0, 1 for --help, or -1 after an error line. */
-static int parse_options(struct options *o, struct ht_actions *act, int argc, char **argv)
+static int parse_entries(const char *s, long *entries)
 {
-	enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP, OPT_PRINT };
+	if (number("--entries", s, HT_MAX_RING_ENTRIES, entries))
+		return -1;
+	if (*entries & (*entries - 1)) {
+		vt_err("invalid --entries '%s': give a power of 2 up to %u", s, HT_MAX_RING_ENTRIES);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_format(const char *s, bool *dat)
+{
+	if (strcmp(s, "log") && strcmp(s, "dat")) {
+		vt_err("invalid --format '%s': give log or dat", s);
+		return -1;
+	}
+	*dat = !strcmp(s, "dat");
+	return 0;
+}
+
+enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP, OPT_PRINT };
+
+/* One option's value (getopt's @c and @arg): 0, or -1 after an error line. */
+static int set_option(struct options *o, struct htc_actions *act, int c, const char *arg)
+{
+	switch (c) {
+	case 'p': o->path = arg; return 0;
+	case 'c': return number("--clients", arg, HT_MAX_CLIENTS, &o->clients);
+	case 'a': return number("--args", arg, HT_MAX_ARGS, &o->args);
+	case 'e': return parse_entries(arg, &o->entries);
+	case 'f': return parse_format(arg, &o->dat);
+	case 'o': o->output = arg; return 0;
+	case 'k': o->keep = true; return 0;
+	case 'S': o->system = true; return 0;
+	case 'G': o->guest_clock = true; return 0;
+	case OPT_PRINT: o->print_options = arg ? arg : "qemu"; return 0;
+	case OPT_ON: return htc_actions_on(act, arg);
+	case OPT_EXEC: return htc_actions_exec(act, arg);
+	case OPT_TRACE: return htc_actions_trace_event(act, arg);
+	case OPT_QMP: return htc_actions_qmp(act, arg);
+	}
+	return -1;
+}
+
+/* What no single option can tell: 0, or -1 after an error line. */
+static int check_options(const struct options *o, struct htc_actions *act)
+{
+	if (!o->path) {
+		vt_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
+		return -1;
+	}
+	if ((o->guest_clock || o->print_options) && !o->system) {
+		vt_err("--%s is for --system: a region for a system-mode guest",
+		       o->guest_clock ? "guest-clock" : "print-options");
+		return -1;
+	}
+	return htc_actions_check(act, o->args);
+}
+
+/* Returns 0, 1 for --help, or -1 after an error line. */
+static int parse_options(struct options *o, struct htc_actions *act, int argc, char **argv)
+{
 	static const struct option opts[] = {
 		{ "path", required_argument, NULL, 'p' },
 		{ "clients", required_argument, NULL, 'c' },
@@ -250,71 +319,37 @@ static int parse_options(struct options *o, struct ht_actions *act, int argc, ch
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c, r = 0;
+	int c;
 
 	opterr = 0;	/* one error line, ours */
-	while (!r && (c = getopt_long(argc, argv, "p:c:a:e:f:o:kSGh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': o->path = optarg; break;
-		case 'c': r = number("--clients", optarg, HT_MAX_CLIENTS, &o->clients); break;
-		case 'a': r = number("--args", optarg, HT_MAX_ARGS, &o->args); break;
-		case 'e':
-			r = number("--entries", optarg, HT_MAX_RING_ENTRIES, &o->entries);
-			if (!r && (o->entries & (o->entries - 1))) {
-				vt_err("invalid --entries '%s': give a power of 2 up to %u", optarg,
-				       HT_MAX_RING_ENTRIES);
-				r = -1;
-			}
-			break;
-		case 'f':
-			if (strcmp(optarg, "log") && strcmp(optarg, "dat")) {
-				vt_err("invalid --format '%s': give log or dat", optarg);
-				r = -1;
-			}
-			o->dat = !strcmp(optarg, "dat");
-			break;
-		case 'o': o->output = optarg; break;
-		case 'k': o->keep = true; break;
-		case 'S': o->system = true; break;
-		case 'G': o->guest_clock = true; break;
-		case OPT_PRINT: o->print_options = optarg ? optarg : "qemu"; break;
-		case OPT_ON: r = ht_actions_on(act, optarg); break;
-		case OPT_EXEC: r = ht_actions_exec(act, optarg); break;
-		case OPT_TRACE: r = ht_actions_trace_event(act, optarg); break;
-		case OPT_QMP: r = ht_actions_qmp(act, optarg); break;
-		case 'h': fputs(usage, stdout); return 1;
-		default:
+	while ((c = getopt_long(argc, argv, "p:c:a:e:f:o:kSGh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':') {
 			vt_err("unknown option, or one without its value: '%s'; try 'vtrace "
 			       "hypertrace --help'", argv[optind - 1]);
 			return -1;
 		}
+		if (set_option(o, act, c, optarg))
+			return -1;
 	}
-	if (r)
-		return -1;
 	if (optind < argc) {
 		vt_err("unexpected argument '%s'; try 'vtrace hypertrace --help'", argv[optind]);
 		return -1;
 	}
-	if (!o->path) {
-		vt_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
-		return -1;
-	}
-	if ((o->guest_clock || o->print_options) && !o->system) {
-		vt_err("--%s is for --system: a region for a system-mode guest",
-		       o->guest_clock ? "guest-clock" : "print-options");
-		return -1;
-	}
-	return ht_actions_check(act, o->args);
+	return check_options(o, act);
 }
 
 /* Open where the events go: a log (stdout or a file) or a trace.dat. */
-static int open_output(struct collector *c, const struct options *o, struct ht_log *log)
+static int open_output(struct collector *c, const struct options *o)
 {
 	int fd = STDOUT_FILENO;
 
 	if (o->dat) {
-		c->dat = ht_dat_open(o->output ? o->output : "trace.dat", o->clients, o->args,
-				     getpid());
+		c->dat = htc_dat_open(o->output ? o->output : "trace.dat", o->clients, o->args,
+				      getpid());
 		return c->dat ? 0 : -1;
 	}
 	if (o->output) {
@@ -327,9 +362,8 @@ static int open_output(struct collector *c, const struct options *o, struct ht_l
 			return -1;
 		}
 	}
-	ht_log_init(log, fd, getpid(), o->args);
-	log->nsec = o->guest_clock;
-	c->log = log;
+	htc_log_init(c->log, fd, getpid(), o->args);
+	c->log->nsec = o->guest_clock;
 	return 0;
 }
 
@@ -350,7 +384,7 @@ static double mono_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void run(void *map, const struct ht_layout *l, struct collector *c, int sfd)
+static void run(const struct region *r, struct collector *c, int sfd)
 {
 	double t0 = mono_seconds(), cpu0 = cpu_seconds(), cpu;
 	struct signalfd_siginfo si;
@@ -358,45 +392,41 @@ static void run(void *map, const struct ht_layout *l, struct collector *c, int s
 
 	while (read(sfd, &si, sizeof(si)) != sizeof(si)) {
 		struct timespec ts;
-
 		int n;
 
 		ht_clock_update(&c->clock);
-		n = collect_all(map, l, c);
+		n = collect_all(r->map, &r->l, c);
 		if (n) {
-			if (c->log && ht_log_flush(c->log))
+			if (c->log && htc_log_flush(c->log))
 				break;	/* a closed pipe, a full disk: reported at exit */
 			idle_us = 100;
 		} else if (idle_us < 2000) {
 			idle_us *= 2;
 		}
 		if (c->actions)
-			ht_actions_run(c->actions);
+			htc_actions_run(c->actions);
 		if (n >= BUSY_EVENTS)
 			continue;	/* a flood: no sleep while it lasts */
 		ts.tv_sec = 0;
 		ts.tv_nsec = idle_us * 1000;
 		nanosleep(&ts, NULL);
 	}
-	collect_all(map, l, c);
+	collect_all(r->map, &r->l, c);
 	if (c->actions)
-		ht_actions_run(c->actions);
+		htc_actions_run(c->actions);
 	/* the collection's own cost, before a trace.dat is written out */
 	cpu = cpu_seconds() - cpu0;
 	vt_info("collected %" PRIu64 " events in %.1f s, using %.2f s of CPU (%.0f ns an event)",
 		c->events, mono_seconds() - t0, cpu, c->events ? cpu * 1e9 / c->events : 0.0);
 }
 
-/* Drops, events, clock; returns 0, or 1 when the output could not be written. */
-static int finish(void *map, const struct ht_layout *l, struct collector *c,
-		  const struct options *o)
+/* Each client's drops and malformed records. */
+static void report_clients(const struct region *r, struct collector *c)
 {
-	struct ht_dat_stats st;
-	int ret = 0;
 	uint32_t i;
 
-	for (i = 0; i < l->max_clients; i++) {
-		uint64_t drops = ht_update_drops(map, l, i, &c->cursors[i]);
+	for (i = 0; i < r->l.max_clients; i++) {
+		uint64_t drops = ht_update_drops(r->map, &r->l, i, &c->cursors[i]);
 
 		if (drops)
 			vt_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
@@ -406,8 +436,17 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 				"counters %u times", i, c->cursors[i].skipped,
 				c->cursors[i].bad_counters);
 	}
+}
+
+/* Drops, events, clock, guard; returns 0, or 1 when the output could not be written. */
+static int finish(const struct region *r, struct collector *c, const struct options *o)
+{
+	struct htc_dat_stats st;
+	int ret = 0;
+
+	report_clients(r, c);
 	if (c->log) {
-		if (ht_log_flush(c->log)) {
+		if (htc_log_flush(c->log)) {
 			vt_err("cannot write %s: %s", o->output ? o->output : "standard output",
 			       strerror(c->log->err));
 			ret = 1;
@@ -416,7 +455,7 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 			close(c->log->fd);
 		vt_info("%" PRIu64 " events", c->events);
 	} else {
-		if (ht_dat_finish(c->dat, &st))
+		if (htc_dat_finish(c->dat, &st))
 			ret = 1;
 		else
 			vt_info("wrote %s (trace.dat v6, clock %s): %" PRIu64 " events of %d "
@@ -432,90 +471,115 @@ static int finish(void *map, const struct ht_layout *l, struct collector *c,
 			c->clock.system ? "the guest clock's offset estimate narrowing, or a broken "
 			"or hostile clock" : "a broken or hostile clock");
 	report_clock(c);
+	if (htc_guard_restored())
+		vt_info("the guest shrank the region's file %u times; its size was given back "
+			"each time (what the cut pages held is lost)", htc_guard_restored());
 	return ret;
+}
+
+/* Everything but the region: actions, output, clocks. 0, or -1 (said). */
+static int setup_collector(struct collector *c, const struct options *o)
+{
+	c->guest_clock = o->guest_clock;
+	if (o->system)
+		htc_actions_connect_later(c->actions);
+	if (!htc_actions_any(c->actions)) {
+		htc_actions_free(c->actions);
+		c->actions = NULL;
+	}
+	c->log = o->dat ? NULL : malloc(sizeof(*c->log));
+	c->cursors = calloc(o->clients, sizeof(*c->cursors));
+	c->last_ts = calloc(o->clients, sizeof(*c->last_ts));
+	if ((!o->dat && !c->log) || !c->cursors || !c->last_ts) {
+		vt_err("out of memory");
+		return -1;
+	}
+	if ((c->actions && htc_actions_start(c->actions)) || open_output(c, o))
+		return -1;
+	ht_clock_init(&c->clock);
+	if (o->system)
+		ht_clock_system(&c->clock);
+	if (c->dat && o->guest_clock)
+		htc_dat_clock(c->dat, c->clock.tsc_ok ? "x86-tsc" : "mono");
+	return 0;
+}
+
+/* Make the region and guard it; system mode: say how to give it to QEMU. */
+static int open_region(struct region *r, const struct options *o, const struct collector *c)
+{
+	uint16_t flags = (c->clock.tsc_ok ? HT_FLAG_TSC_OK : 0) | (o->system ? HT_FLAG_SYSTEM : 0);
+
+	if (make_region(r, o, flags))
+		return -1;
+	htc_guard_region(r->fd, r->map, r->len);
+	if (o->system) {
+		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
+		htc_system_print_options(stderr, o->path, r->len, "qemu");
+	}
+	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
+		o->path, r->l.max_clients, r->l.num_args, r->l.ring_entries);
+	return 0;
+}
+
+static void close_region(struct region *r, const struct options *o)
+{
+	htc_guard_end();
+	munmap(r->map, r->len);
+	close(r->fd);
+	if (!o->keep)
+		unlink(o->path);
+}
+
+/* Make the region, collect until SIGINT or SIGTERM, report: the exit status. */
+static int collect(struct collector *c, const struct options *o)
+{
+	struct region r;
+	int sfd, ret;
+
+	sfd = sig_fd();
+	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
+	if (open_region(&r, o, c)) {
+		htc_dat_abort(c->dat);
+		close(sfd);
+		return 1;
+	}
+	c->num_args = r.l.num_args;
+	run(&r, c, sfd);
+	ret = finish(&r, c, o);
+	htc_actions_end(c->actions);
+	c->actions = NULL;
+	close_region(&r, o);
+	close(sfd);
+	return ret;
+}
+
+static void free_collector(struct collector *c)
+{
+	htc_actions_free(c->actions);
+	free(c->cursors);
+	free(c->last_ts);
+	free(c->log);
 }
 
 int cmd_hypertrace(int argc, char **argv)
 {
 	struct options o = { .clients = 16, .args = 4, .entries = 65536 };
 	struct collector col = { 0 };
-	struct ht_log *log = NULL;
-	struct ht_layout l;
-	int sfd, region_fd, ret = 1;
-	size_t len;
-	void *map;
+	int ret;
 
-	col.actions = ht_actions_new();
+	col.actions = htc_actions_new();
 	if (!col.actions) {
 		vt_err("out of memory");
 		return 1;
 	}
-	switch (parse_options(&o, col.actions, argc, argv)) {
-	case 1: ht_actions_free(col.actions); return 0;
-	case -1: ht_actions_free(col.actions); return 2;
-	}
-	if (o.print_options) {
-		uint64_t size = ht_system_size(ht_region_size(o.clients, o.args, o.entries));
-
-		ht_actions_free(col.actions);
-		return ht_system_print_options(stdout, o.path, size, o.print_options) ? 2 : 0;
-	}
-	col.guest_clock = o.guest_clock;
-	if (o.system)
-		ht_actions_connect_later(col.actions);
-	if (!ht_actions_any(col.actions)) {
-		ht_actions_free(col.actions);
-		col.actions = NULL;
-	}
-	log = o.dat ? NULL : malloc(sizeof(*log));
-	col.cursors = calloc(o.clients, sizeof(*col.cursors));
-	col.last_ts = calloc(o.clients, sizeof(*col.last_ts));
-	if ((!o.dat && !log) || !col.cursors || !col.last_ts) {
-		vt_err("out of memory");
-		goto out;
-	}
-	if ((col.actions && ht_actions_start(col.actions)) || open_output(&col, &o, log))
-		goto out;
-	ht_clock_init(&col.clock);
-	if (o.system)
-		ht_clock_system(&col.clock);
-	if (col.dat && o.guest_clock)
-		ht_dat_clock(col.dat, col.clock.tsc_ok ? "x86-tsc" : "mono");
-	sfd = sig_fd();
-	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
-	map = make_region(o.path, o.clients, o.args, o.entries,
-			  (col.clock.tsc_ok ? HT_FLAG_TSC_OK : 0) | (o.system ? HT_FLAG_SYSTEM : 0),
-			  &len, &region_fd);
-	if (!map) {
-		ht_dat_abort(col.dat);
-		goto out;
-	}
-	ht_guard_region(region_fd, map, len);
-	if (o.system) {
-		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
-		ht_system_print_options(stderr, o.path, len, "qemu");
-	}
-	ht_region_check(map, len, &l, NULL);	/* ours, just made: read once, here */
-	col.num_args = l.num_args;
-	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
-		o.path, l.max_clients, l.num_args, l.ring_entries);
-	run(map, &l, &col, sfd);
-	ret = finish(map, &l, &col, &o);
-	if (ht_guard_restored())
-		vt_info("the guest shrank the region's file %u times; its size was given back "
-			"each time (what the cut pages held is lost)", ht_guard_restored());
-	ht_actions_end(col.actions);
-	col.actions = NULL;
-	ht_guard_end();
-	munmap(map, len);
-	close(region_fd);
-	if (!o.keep)
-		unlink(o.path);
-	close(sfd);
-out:
-	ht_actions_free(col.actions);
-	free(col.cursors);
-	free(col.last_ts);
-	free(log);
+	ret = parse_options(&o, col.actions, argc, argv);
+	if (ret)
+		ret = ret == 1 ? 0 : 2;		/* --help, or a bad option */
+	else if (o.print_options)
+		ret = htc_system_print_options(stdout, o.path, region_size(&o),
+					       o.print_options) ? 2 : 0;
+	else
+		ret = setup_collector(&col, &o) ? 1 : collect(&col, &o);
+	free_collector(&col);
 	return ret;
 }
