@@ -305,15 +305,20 @@ static int stream(struct mover *m)
 	return 0;
 }
 
+/*
+ * Until a start. A start and its stop that both came while this mover slept
+ * (orders back to back) still owe that stop a flush: the stop's reply waits
+ * for every mover's, and the seed's stop means all up to here arrives.
+ */
 static enum agent_state wait_for_start(struct mover *m)
 {
 	struct agent *a = m->agent;
 	enum agent_state st;
 
 	pthread_mutex_lock(&a->lock);
-	while (a->state == AGENT_STOPPED)
+	while (a->state == AGENT_STOPPED && a->stop_gen == m->stop_seen)
 		pthread_cond_wait(&a->cond, &a->lock);
-	st = a->state;
+	st = a->stop_gen != m->stop_seen ? AGENT_RUNNING : a->state;
 	pthread_mutex_unlock(&a->lock);
 	return st;
 }

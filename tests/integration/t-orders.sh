@@ -35,6 +35,14 @@ mark 0 500 second
 order $'0\n'
 wait_log ': sent ' $((before + NCPU))
 kill -0 "$AGENT_PID" || fail "agent died"
+
+# start and stop in one write, over and over: a mover that sleeps through
+# both still flushes for that stop (every CPU reports each time)
+for ((i = 0; i < 20; i++)); do
+	before=$(grep -c ': sent ' "$WORK/agent.log")
+	order $'1\n0\n'
+	wait_log ': sent ' $((before + NCPU))
+done
 end_agent
 decode 0 >"$WORK/dec0" 2>/dev/null
 expect_markers vtmark 0 1 1000 "$WORK/dec0"
