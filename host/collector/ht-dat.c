@@ -26,6 +26,7 @@
 
 #include "ht.h"
 #include "vtrace.h"
+#include "io.h"
 
 #define SUBBUF		4096
 #define PAGE_HDR	16		/* u64 timestamp, u64 commit */
@@ -79,18 +80,6 @@ struct htc_dat {
 	const char *clock;	/* the trace_clock file: which clock the timestamps count */
 	struct dat_client *cl;
 };
-
-static void put32(unsigned char *p, uint32_t v)
-{
-	v = htole32(v);
-	memcpy(p, &v, 4);
-}
-
-static void put64(unsigned char *p, uint64_t v)
-{
-	v = htole64(v);
-	memcpy(p, &v, 8);
-}
 
 /* The spool: an unnamed file beside the output (the data goes there in the end anyway). */
 static int open_spool(const char *output)
@@ -190,7 +179,7 @@ static void flush_client(struct htc_dat *d, struct dat_client *c)
 
 static void end_page(struct htc_dat *d, struct dat_client *c)
 {
-	put64(c->buf + (size_t)c->page * SUBBUF + 8, c->fill);	/* commit */
+	vt_put_le64(c->buf + (size_t)c->page * SUBBUF + 8, c->fill);	/* commit */
 	c->fill = 0;
 	if (++c->page == BATCH)
 		flush_client(d, c);
@@ -201,7 +190,7 @@ static void start_page(struct dat_client *c, uint64_t ts)
 	unsigned char *page = c->buf + (size_t)c->page * SUBBUF;
 
 	memset(page, 0, SUBBUF);
-	put64(page, ts);
+	vt_put_le64(page, ts);
 }
 
 void htc_dat_event(struct htc_dat *d, const struct ht_event *ev, uint64_t ts)
@@ -236,27 +225,27 @@ void htc_dat_event(struct htc_dat *d, const struct ht_event *ev, uint64_t ts)
 	p = c->buf + (size_t)c->page * SUBBUF + PAGE_HDR + c->fill;
 	c->fill += need;
 	if (delta >> DELTA_BITS) {
-		put32(p, TYPE_EXTEND | (uint32_t)(delta & ((1u << DELTA_BITS) - 1)) << 5);
-		put32(p + 4, delta >> DELTA_BITS);
+		vt_put_le32(p, TYPE_EXTEND | (uint32_t)(delta & ((1u << DELTA_BITS) - 1)) << 5);
+		vt_put_le32(p + 4, delta >> DELTA_BITS);
 		p += 8;
 		delta = 0;
 	}
 	if (d->payload <= MAX_SMALL) {
-		put32(p, d->payload / 4 | (uint32_t)delta << 5);
+		vt_put_le32(p, d->payload / 4 | (uint32_t)delta << 5);
 		p += 4;
 	} else {
-		put32(p, (uint32_t)delta << 5);	/* type_len 0: the length follows */
-		put32(p + 4, d->payload + 4);
+		vt_put_le32(p, (uint32_t)delta << 5);	/* type_len 0: the length follows */
+		vt_put_le32(p + 4, d->payload + 4);
 		p += 8;
 	}
 	/* common_type, common_flags, common_preempt_count, common_pid */
-	put32(p, EVENT_ID);
-	put32(p + 4, d->pid);
-	put32(p + 8, ev->client);
-	put32(p + 12, 0);
-	put64(p + 16, ev->seq);
+	vt_put_le32(p, EVENT_ID);
+	vt_put_le32(p + 4, d->pid);
+	vt_put_le32(p + 8, ev->client);
+	vt_put_le32(p + 12, 0);
+	vt_put_le64(p + 16, ev->seq);
 	for (i = 0; i < d->num_args; i++)
-		put64(p + 24 + 8 * i, ev->args[i]);
+		vt_put_le64(p + 24 + 8 * i, ev->args[i]);
 	c->last_ts = ts;
 	c->events++;
 }
@@ -295,27 +284,13 @@ static int format_text(const struct htc_dat *d, char *buf, size_t size)
 /* Copy a client's chunks from the spool to the output at @off. */
 static int copy_chunks(struct htc_dat *d, const struct dat_client *c, uint64_t off)
 {
-	static char buf[1 << 16];
 	size_t i;
 
 	for (i = 0; i < c->nr_chunks; i++) {
-		loff_t from = c->chunks[i].off, to = off;
-		uint64_t left = c->chunks[i].len;
-		ssize_t n;
+		off_t from = c->chunks[i].off, to = off;
 
-		while (left) {
-			n = copy_file_range(d->spool_fd, &from, d->out_fd, &to, left, 0);
-			if (n <= 0) {
-				/* not across these filesystems: by hand */
-				n = pread(d->spool_fd, buf, left < sizeof(buf) ? left : sizeof(buf),
-					  from);
-				if (n <= 0 || pwrite(d->out_fd, buf, n, to) != n)
-					return -1;
-				from += n;
-				to += n;
-			}
-			left -= n;
-		}
+		if (vt_copy_range(d->spool_fd, &from, d->out_fd, &to, c->chunks[i].len))
+			return -1;
 		off += c->chunks[i].len;
 	}
 	return 0;

@@ -28,6 +28,7 @@
 #include "ht-system.h"
 #include "ht.h"
 #include "vtrace.h"
+#include "io.h"
 
 /* A round that took this many events does not sleep after it. */
 #define BUSY_EVENTS 4096
@@ -189,13 +190,9 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 
 static int sig_fd(void)
 {
-	sigset_t set;
+	static const int signals[] = { SIGINT, SIGTERM, 0 };
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return vt_signalfd(signals);
 }
 
 /* How the timestamps were made, and how far off they may be. */

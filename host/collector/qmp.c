@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "ht.h"
+#include "io.h"
 
 #define QMP_TIMEOUT_MS 5000
 
@@ -39,18 +40,10 @@ static int send_all(struct htc_qmp *q, const char *s, char *err, size_t errsz)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* The next line QEMU sends that is not an asynchronous event; NUL-terminated in @line. */
 static int read_reply(struct htc_qmp *q, char *line, size_t size, char *err, size_t errsz)
 {
-	long long deadline = now_ms() + QMP_TIMEOUT_MS;
+	long long deadline = vt_mono_ms() + QMP_TIMEOUT_MS;
 	struct pollfd pfd = { .fd = q->fd, .events = POLLIN };
 	char *nl;
 	ssize_t n;
@@ -70,7 +63,7 @@ static int read_reply(struct htc_qmp *q, char *line, size_t size, char *err, siz
 				 sizeof(q->buf));
 			return -1;
 		}
-		if (poll(&pfd, 1, deadline - now_ms() > 0 ? deadline - now_ms() : 0) <= 0) {
+		if (poll(&pfd, 1, deadline - vt_mono_ms() > 0 ? deadline - vt_mono_ms() : 0) <= 0) {
 			snprintf(err, errsz, "%s: no reply from QEMU in %d s", q->path,
 				 QMP_TIMEOUT_MS / 1000);
 			return -1;
