@@ -11,7 +11,7 @@ systemtap-sdt-dev
 trace-cmd qemu-system-x86 cpio libvirt-clients
 qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mips-linux-gnu libc6-dev-mips-cross
 gcc-12 libelf1
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev clang-format"
 
 BENCH_PKGS="liblttng-ust-dev lttng-tools"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS $BENCH_PKGS"
