@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * trace.dat version 6 writer. Hand-written because libtracecmd only reads;
- * the layout follows trace-cmd.dat.v6(5).
+ * trace.dat writer, versions 6 and 7. Hand-written because libtracecmd only
+ * reads; the layouts follow trace-cmd.dat.v6(5) and trace-cmd.dat.v7(5), in
+ * the order trace-cmd itself writes them, so that trace-cmd's own rewrite of
+ * a file (trace-cmd convert) gives the same bytes back
+ * (tests/integration/t-dat-compat.sh).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,16 +28,26 @@ enum {
 struct out {
 	int fd;
 	struct vt_buf *mem;	/* when set, bytes go here instead (a v7 section) */
+	bool count_only;	/* neither: only pos moves (a size is wanted) */
 	bool swap;	/* file endianness differs from ours */
 	uint64_t pos;
 	int err;
 };
+
+static bool file_swaps(const struct vt_dat_meta *m)
+{
+	return m->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+}
 
 static void put(struct out *o, const void *p, size_t len)
 {
 	const char *c = p;
 	ssize_t n;
 
+	if (o->count_only) {
+		o->pos += len;
+		return;
+	}
 	if (o->mem) {
 		if (vt_buf_add(o->mem, p, len))
 			o->err = ENOMEM;
@@ -55,15 +68,32 @@ static void put(struct out *o, const void *p, size_t len)
 	}
 }
 
-static void put_num(struct out *o, uint64_t v, int size)
+/* @v as @size bytes in the file's byte order. */
+static void encode_num(unsigned char *b, uint64_t v, int size, bool swap)
 {
-	unsigned char b[8];
+	bool big = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != swap;
 	int i;
-	bool big = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != o->swap;
 
 	for (i = 0; i < size; i++)
 		b[big ? size - 1 - i : i] = v >> (8 * i);
+}
+
+static void put_num(struct out *o, uint64_t v, int size)
+{
+	unsigned char b[8];
+
+	encode_num(b, v, size, o->swap);
 	put(o, b, size);
+}
+
+/* Fill in a number left for later (a forward reference) in @o's file. */
+static void patch_num(struct out *o, uint64_t at, uint64_t v, int size)
+{
+	unsigned char b[8];
+
+	encode_num(b, v, size, o->swap);
+	if (!o->err && pwrite(o->fd, b, size, at) != size)
+		o->err = errno ? errno : EIO;
 }
 
 static void put_blob(struct out *o, const struct vt_blob *b, int size_bytes)
@@ -72,33 +102,48 @@ static void put_blob(struct out *o, const struct vt_blob *b, int size_bytes)
 	put(o, b->data, b->len);
 }
 
-static void put_formats(struct out *o, const struct vt_dat_meta *m)
+static int count_ftrace_formats(const struct vt_dat_meta *m)
 {
-	int i, j, n;
+	int i, n = 0;
 
-	for (n = 0, i = 0; i < m->nr_formats; i++)
+	for (i = 0; i < m->nr_formats; i++)
 		n += !strcmp(m->formats[i].system, "ftrace");
-	put_num(o, n, 4);
+	return n;
+}
+
+static void put_ftrace_formats(struct out *o, const struct vt_dat_meta *m)
+{
+	int i;
+
+	put_num(o, count_ftrace_formats(m), 4);
 	for (i = 0; i < m->nr_formats; i++)
 		if (!strcmp(m->formats[i].system, "ftrace"))
 			put_blob(o, &m->formats[i].text, 8);
+}
 
-	/* Systems in order of first appearance, each with its events. */
-	for (n = 0, i = 0; i < m->nr_formats; i++) {
-		const char *sys = m->formats[i].system;
+/* The index of @i's system's first format: @i itself for a system's first. */
+static int first_of_system(const struct vt_dat_meta *m, int i)
+{
+	int j;
 
-		for (j = 0; j < i && strcmp(m->formats[j].system, sys); j++)
-			;
-		n += j == i && strcmp(sys, "ftrace");
-	}
+	for (j = 0; j < i && strcmp(m->formats[j].system, m->formats[i].system); j++)
+		;
+	return j;
+}
+
+/* Every other system in order of first appearance, each with its events. */
+static void put_event_systems(struct out *o, const struct vt_dat_meta *m)
+{
+	int i, j, n = 0;
+
+	for (i = 0; i < m->nr_formats; i++)
+		n += first_of_system(m, i) == i && strcmp(m->formats[i].system, "ftrace");
 	put_num(o, n, 4);
 	for (i = 0; i < m->nr_formats; i++) {
 		const char *sys = m->formats[i].system;
 		int count = 0;
 
-		for (j = 0; j < i && strcmp(m->formats[j].system, sys); j++)
-			;
-		if (j < i || !strcmp(sys, "ftrace"))
+		if (first_of_system(m, i) != i || !strcmp(sys, "ftrace"))
 			continue;
 		for (j = i; j < m->nr_formats; j++)
 			count += !strcmp(m->formats[j].system, sys);
@@ -117,6 +162,13 @@ static void put_option(struct out *o, int id, const void *data, size_t len)
 	put(o, data, len);
 }
 
+static void put_option_num(struct out *o, int id, uint64_t v, int size)
+{
+	put_num(o, id, 2);
+	put_num(o, size, 4);
+	put_num(o, v, size);
+}
+
 /* A string option: libtracecmd strdup()s its data, so it must end in a NUL. */
 static void put_option_str(struct out *o, int id, const struct vt_blob *b)
 {
@@ -126,16 +178,11 @@ static void put_option_str(struct out *o, int id, const struct vt_blob *b)
 	put(o, "", 1);
 }
 
-static void put_options(struct out *o, const struct vt_dat_meta *m)
+/* What the guest said of itself: its clock, release and buffer statistics. */
+static void put_guest_options(struct out *o, const struct vt_dat_meta *m)
 {
-	unsigned char count[4];
-	uint32_t n = m->nr_cpus;
 	int i;
 
-	put(o, "options  ", 10);
-	for (i = 0; i < 4; i++)
-		count[((__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != o->swap) ? 3 - i : i] = n >> (8 * i);
-	put_option(o, OPT_CPUCOUNT, count, 4);
 	if (m->trace_clock.len)
 		put_option(o, OPT_TRACECLOCK, m->trace_clock.data, m->trace_clock.len);
 	if (m->uname.len)
@@ -143,7 +190,46 @@ static void put_options(struct out *o, const struct vt_dat_meta *m)
 	for (i = 0; m->cpu_stats && i < m->nr_cpus; i++)
 		if (m->cpu_stats[i].len)
 			put_option(o, OPT_CPUSTAT, m->cpu_stats[i].data, m->cpu_stats[i].len);
+}
+
+static void put_options(struct out *o, const struct vt_dat_meta *m)
+{
+	put(o, "options  ", 10);
+	put_option_num(o, OPT_CPUCOUNT, m->nr_cpus, 4);
+	put_guest_options(o, m);
 	put_num(o, OPT_DONE, 2);
+}
+
+/*
+ * The clock in use: the bracketed word of the trace_clock file, as
+ * trace-cmd names it ("local" where the guest did not say).
+ */
+static struct vt_blob clock_name(const struct vt_dat_meta *m)
+{
+	const struct vt_blob *clock = &m->trace_clock;
+	const char *open = clock->len ? memchr(clock->data, '[', clock->len) : NULL;
+	const char *close = open ? memchr(open, ']', clock->len - (open - clock->data)) : NULL;
+	struct vt_blob name = { "local", 5 };
+
+	if (open && close && close - open < 64) {
+		name.data = open + 1;
+		name.len = close - open - 1;
+	}
+	return name;
+}
+
+/*
+ * After the offsets table, version 6 has the clock in use, "[name]" with
+ * its length: outside the table's accounting, so CPU data starts after it.
+ */
+static void put_flyrecord_clock(struct out *o, const struct vt_dat_meta *m)
+{
+	struct vt_blob name = clock_name(m);
+
+	put_num(o, name.len + 2, 8);
+	put(o, "[", 1);
+	put(o, name.data, name.len);
+	put(o, "]", 1);
 }
 
 /*
@@ -175,36 +261,45 @@ static void copy_cpu(struct out *o, int from, uint64_t size)
 	}
 }
 
+static void put_header(struct out *o, const struct vt_dat_meta *m, uint64_t *table_off,
+		       uint64_t *data_off)
+{
+	unsigned char head[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '6', 0 };
+	int cpu;
+
+	put(o, head, sizeof(head));
+	put_num(o, m->big_endian, 1);
+	put_num(o, m->long_size, 1);
+	put_num(o, m->subbuf_size, 4);
+	put(o, "header_page", 12);
+	put_blob(o, &m->header_page, 8);
+	put(o, "header_event", 13);
+	put_blob(o, &m->header_event, 8);
+	put_ftrace_formats(o, m);
+	put_event_systems(o, m);
+	put_blob(o, &m->kallsyms, 4);
+	put_blob(o, &m->printk_formats, 4);
+	put_blob(o, &m->saved_cmdlines, 8);
+	put_num(o, m->nr_cpus, 4);
+	put_options(o, m);
+	put(o, "flyrecord", 10);
+	*table_off = o->pos;
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		put_num(o, 0, 8);
+		put_num(o, 0, 8);
+	}
+	put_flyrecord_clock(o, m);
+	*data_off = (o->pos + m->subbuf_size - 1) / m->subbuf_size * m->subbuf_size;
+}
+
 int vt_dat_write_header(int fd, const struct vt_dat_meta *m, uint64_t *table_off,
 			uint64_t *data_off)
 {
-	struct out o = { .fd = fd, .swap = m->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) };
-	unsigned char head[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '6', 0 };
+	struct out o = { .fd = fd, .swap = file_swaps(m) };
 	off_t start = lseek(fd, 0, SEEK_CUR);
-	int cpu;
 
 	o.pos = start < 0 ? 0 : start;
-	put(&o, head, sizeof(head));
-	put_num(&o, m->big_endian, 1);
-	put_num(&o, m->long_size, 1);
-	put_num(&o, m->subbuf_size, 4);
-	put(&o, "header_page", 12);
-	put_blob(&o, &m->header_page, 8);
-	put(&o, "header_event", 13);
-	put_blob(&o, &m->header_event, 8);
-	put_formats(&o, m);
-	put_blob(&o, &m->kallsyms, 4);
-	put_blob(&o, &m->printk_formats, 4);
-	put_blob(&o, &m->saved_cmdlines, 8);
-	put_num(&o, m->nr_cpus, 4);
-	put_options(&o, m);
-	put(&o, "flyrecord", 10);
-	*table_off = o.pos;
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		put_num(&o, 0, 8);
-		put_num(&o, 0, 8);
-	}
-	*data_off = (o.pos + m->subbuf_size - 1) / m->subbuf_size * m->subbuf_size;
+	put_header(&o, m, table_off, data_off);
 	if (o.err) {
 		errno = o.err;
 		return -1;
@@ -212,10 +307,17 @@ int vt_dat_write_header(int fd, const struct vt_dat_meta *m, uint64_t *table_off
 	return 0;
 }
 
+void vt_dat_header_size(const struct vt_dat_meta *m, uint64_t *table_off, uint64_t *data_off)
+{
+	struct out o = { .fd = -1, .count_only = true };
+
+	put_header(&o, m, table_off, data_off);
+}
+
 int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off,
 			 const uint64_t *offsets, const uint64_t *sizes)
 {
-	struct out o = { .fd = fd, .swap = m->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) };
+	struct out o = { .fd = fd, .swap = file_swaps(m) };
 	int cpu;
 
 	if (lseek(fd, table_off, SEEK_SET) < 0)
@@ -259,12 +361,16 @@ int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
 
 /*
  * Version 7 (trace-cmd.dat.v7(5)): the same metadata in sections, each
- * compressed with zstd, found through options that point at their headers;
- * each CPU's sub-buffers compressed in chunks of ten.
+ * compressed with zstd and named in a strings section at the end; options
+ * sections chained from the file's header point at them. The layout is
+ * trace-cmd's: metadata sections, the guest's options, the section
+ * pointers, the CPU data (each CPU's sub-buffers compressed in chunks of
+ * ten), the BUFFER option that describes it, the strings.
  */
 enum {
 	SEC_OPTIONS = 0,
 	SEC_FLYRECORD = 3,	/* the BUFFER option's section */
+	SEC_STRINGS = 15,
 	SEC_HEADER_INFO = 16,
 	SEC_FTRACE_EVENTS = 17,
 	SEC_EVENT_FORMATS = 18,
@@ -273,20 +379,40 @@ enum {
 	SEC_CMDLINES = 21,
 	OPT_BUFFER = 3,
 	SEC_FL_COMPRESS = 1,
-	NO_STRING = 0xffffffff,	/* section descriptions are optional */
 	PAGES_PER_CHUNK = 10,
 };
 
-static void put_section_header(struct out *o, int id, int flags, uint64_t size)
+struct v7 {
+	struct out o;
+	const struct vt_dat_meta *m;
+	ZSTD_CCtx *zstd;
+	struct vt_buf strings;		/* section names, NUL-separated */
+	uint64_t sec[SEC_CMDLINES + 1];	/* where each metadata section is */
+};
+
+static uint32_t add_string(struct v7 *w, const char *s)
 {
-	put_num(o, id, 2);
-	put_num(o, flags, 2);
-	put_num(o, NO_STRING, 4);
-	put_num(o, size, 8);
+	uint32_t at = w->strings.len;
+
+	if (vt_buf_add(&w->strings, s, strlen(s) + 1))
+		w->o.err = ENOMEM;
+	return at;
 }
 
-/* One zstd frame: u32 compressed size, u32 size, the frame. */
-static void put_compressed(struct out *o, const void *data, size_t len)
+static void put_section_header(struct v7 *w, int id, int flags, const char *name,
+			       uint64_t size)
+{
+	put_num(&w->o, id, 2);
+	put_num(&w->o, flags, 2);
+	put_num(&w->o, add_string(w, name), 4);
+	put_num(&w->o, size, 8);
+}
+
+/*
+ * One zstd frame to @o: u32 compressed size, u32 size, the frame. Without
+ * the content size in the frame, as trace-cmd compresses.
+ */
+static void put_compressed(struct v7 *w, struct out *o, const void *data, size_t len)
 {
 	size_t bound = ZSTD_compressBound(len);
 	void *frame = malloc(bound ? bound : 1);
@@ -296,7 +422,7 @@ static void put_compressed(struct out *o, const void *data, size_t len)
 		o->err = ENOMEM;
 		return;
 	}
-	n = ZSTD_compress(frame, bound, data, len, ZSTD_CLEVEL_DEFAULT);
+	n = ZSTD_compress2(w->zstd, frame, bound, data, len);
 	if (ZSTD_isError(n)) {
 		o->err = EIO;
 	} else {
@@ -307,34 +433,100 @@ static void put_compressed(struct out *o, const void *data, size_t len)
 	free(frame);
 }
 
-/* A compressed metadata section from @payload; returns where its header is. */
-static uint64_t put_section(struct out *o, int id, const struct vt_buf *payload)
-{
-	uint64_t at = o->pos;
-	struct vt_buf sec = { 0 };
-	struct out so = { .mem = &sec, .swap = o->swap };
+typedef void (*section_body)(struct out *o, const struct vt_dat_meta *m);
 
-	put_compressed(&so, payload->data, payload->len);
-	put_section_header(o, id, SEC_FL_COMPRESS, sec.len);
-	put(o, sec.data, sec.len);
-	if (so.err)
-		o->err = so.err;
-	vt_buf_free(&sec);
-	return at;
+/* A compressed metadata section, its payload written by @body. */
+static void put_section(struct v7 *w, int id, const char *name, section_body body)
+{
+	struct vt_buf raw = { 0 }, packed = { 0 };
+	struct out ro = { .mem = &raw, .swap = w->o.swap };
+	struct out po = { .mem = &packed, .swap = w->o.swap };
+
+	body(&ro, w->m);
+	put_compressed(w, &po, raw.data, raw.len);
+	if (ro.err || po.err)
+		w->o.err = ro.err ? ro.err : po.err;
+	if (id <= SEC_CMDLINES)
+		w->sec[id] = w->o.pos;
+	put_section_header(w, id, SEC_FL_COMPRESS, name, packed.len);
+	put(&w->o, packed.data, packed.len);
+	vt_buf_free(&raw);
+	vt_buf_free(&packed);
 }
 
-/* Builds a section's payload with the v6 writers, into memory. */
-#define SECTION(o, id, at, body)                                            \
-	do {                                                                \
-		struct vt_buf __b = { 0 };                                  \
-		struct out __m = { .mem = &__b, .swap = (o)->swap };        \
-		struct out *mo = &__m;                                      \
-		body;                                                       \
-		if (__m.err)                                                \
-			(o)->err = __m.err;                                 \
-		(at) = put_section((o), (id), &__b);                        \
-		vt_buf_free(&__b);                                          \
-	} while (0)
+static void body_headers(struct out *o, const struct vt_dat_meta *m)
+{
+	put(o, "header_page", 12);
+	put_blob(o, &m->header_page, 8);
+	put(o, "header_event", 13);
+	put_blob(o, &m->header_event, 8);
+}
+
+static void body_kallsyms(struct out *o, const struct vt_dat_meta *m)
+{
+	put_blob(o, &m->kallsyms, 4);
+}
+
+static void body_printk(struct out *o, const struct vt_dat_meta *m)
+{
+	put_blob(o, &m->printk_formats, 4);
+}
+
+static void body_cmdlines(struct out *o, const struct vt_dat_meta *m)
+{
+	put_blob(o, &m->saved_cmdlines, 8);
+}
+
+static void put_metadata_sections(struct v7 *w)
+{
+	put_section(w, SEC_HEADER_INFO, "headers", body_headers);
+	put_section(w, SEC_FTRACE_EVENTS, "ftrace events", put_ftrace_formats);
+	put_section(w, SEC_EVENT_FORMATS, "events format", put_event_systems);
+	put_section(w, SEC_KALLSYMS, "kallsyms", body_kallsyms);
+	put_section(w, SEC_PRINTK, "printk", body_printk);
+	put_section(w, SEC_CMDLINES, "command lines", body_cmdlines);
+}
+
+/*
+ * An options section holding @opts, ended by a DONE option whose number is
+ * where the next options section is (0: none). Returns where that number
+ * is, for when the next section's place is known only later.
+ */
+static uint64_t put_options_section(struct v7 *w, const struct vt_buf *opts, uint64_t next)
+{
+	uint64_t next_at;
+
+	put_section_header(w, SEC_OPTIONS, 0, "options", opts->len + 2 + 4 + 8);
+	put(&w->o, opts->data, opts->len);
+	put_num(&w->o, OPT_DONE, 2);
+	put_num(&w->o, 8, 4);
+	next_at = w->o.pos;
+	put_num(&w->o, next, 8);
+	return next_at;
+}
+
+/* The guest's options, then one pointing at each metadata section. */
+static uint64_t put_meta_options(struct v7 *w)
+{
+	struct vt_buf guest = { 0 }, ptrs = { 0 };
+	struct out go = { .mem = &guest, .swap = w->o.swap };
+	struct out po = { .mem = &ptrs, .swap = w->o.swap };
+	uint64_t next_at;
+	int id;
+
+	put_guest_options(&go, w->m);
+	for (id = SEC_HEADER_INFO; id <= SEC_CMDLINES; id++)
+		put_option_num(&po, id, w->sec[id], 8);
+	put_option_num(&po, OPT_CPUCOUNT, w->m->nr_cpus, 4);
+	if (go.err || po.err)
+		w->o.err = ENOMEM;
+	/* the next section follows this one directly */
+	put_options_section(w, &guest, w->o.pos + 16 + guest.len + 14);
+	next_at = put_options_section(w, &ptrs, 0);
+	vt_buf_free(&guest);
+	vt_buf_free(&ptrs);
+	return next_at;
+}
 
 static void put_padding(struct out *o, uint32_t align)
 {
@@ -350,181 +542,147 @@ static void put_padding(struct out *o, uint32_t align)
 }
 
 /* One CPU's sub-buffers as u32 chunk count, then compressed chunks. */
-static void put_cpu_chunks(struct out *o, int src, uint64_t src_off, uint64_t size,
-			   uint32_t subbuf)
+static void put_cpu_chunks(struct v7 *w, int src, uint64_t src_off, uint64_t size)
 {
-	size_t chunk = (size_t)PAGES_PER_CHUNK * subbuf;
+	size_t chunk = (size_t)PAGES_PER_CHUNK * w->m->subbuf_size;
 	char *buf = malloc(chunk);
 	uint64_t done;
 	ssize_t n;
 
 	if (!buf) {
-		o->err = ENOMEM;
+		w->o.err = ENOMEM;
 		return;
 	}
-	put_num(o, (size + chunk - 1) / chunk, 4);
-	for (done = 0; done < size && !o->err; done += n) {
+	put_num(&w->o, (size + chunk - 1) / chunk, 4);
+	for (done = 0; done < size && !w->o.err; done += n) {
 		size_t want = size - done < chunk ? size - done : chunk;
 
 		n = pread(src, buf, want, src_off + done);
 		if (n != (ssize_t)want) {
-			o->err = n < 0 ? errno : EIO;
+			w->o.err = n < 0 ? errno : EIO;
 			break;
 		}
-		put_compressed(o, buf, n);
+		put_compressed(w, &w->o, buf, n);
 	}
 	free(buf);
 }
 
-/* The clock in use: the bracketed word of the trace_clock file. */
-static void put_clock_name(struct out *o, const struct vt_blob *clock)
+/* The CPU data, each CPU page-aligned; @cpu_off and @cpu_len get where. */
+static uint64_t put_flyrecord(struct v7 *w, const int *src_fds, const uint64_t *src_offs,
+			      const uint64_t *sizes, uint64_t *cpu_off, uint64_t *cpu_len)
 {
-	const char *open = clock->len ? memchr(clock->data, '[', clock->len) : NULL;
-	const char *close = open ? memchr(open, ']', clock->len - (open - clock->data)) : NULL;
+	uint64_t at = w->o.pos, start;
+	int cpu;
 
-	if (open && close && close - open < 64)
-		put(o, open + 1, close - open - 1);
-	else
-		put(o, "local", 5);
-	put(o, "", 1);
+	put_section_header(w, SEC_FLYRECORD, SEC_FL_COMPRESS, "buffer flyrecord ", 0);
+	start = w->o.pos;
+	for (cpu = 0; cpu < w->m->nr_cpus; cpu++) {
+		cpu_off[cpu] = cpu_len[cpu] = 0;
+		if (!sizes[cpu])
+			continue;	/* no padding for it either: trace-cmd seeks, writes none */
+		put_padding(&w->o, w->m->subbuf_size);
+		cpu_off[cpu] = w->o.pos;
+		put_cpu_chunks(w, src_fds[cpu], src_offs[cpu], sizes[cpu]);
+		/* as trace-cmd counts it: the chunks, not the count before them */
+		cpu_len[cpu] = w->o.pos - cpu_off[cpu] - 4;
+	}
+	patch_num(&w->o, at + 8, w->o.pos - start, 8);
+	return at;
+}
+
+/* The BUFFER option: where the CPU data is, its clock and page size. */
+static void put_buffer_options(struct v7 *w, uint64_t fly_at, const uint64_t *sizes,
+			       const uint64_t *cpu_off, const uint64_t *cpu_len)
+{
+	struct vt_buf opt = { 0 }, opts = { 0 };
+	struct out bo = { .mem = &opt, .swap = w->o.swap };
+	struct out oo = { .mem = &opts, .swap = w->o.swap };
+	struct vt_blob clock = clock_name(w->m);
+	int cpu, n = 0;
+
+	put_num(&bo, fly_at, 8);
+	put(&bo, "", 1);	/* the top buffer's name */
+	put(&bo, clock.data, clock.len);
+	put(&bo, "", 1);
+	put_num(&bo, w->m->subbuf_size, 4);
+	for (cpu = 0; cpu < w->m->nr_cpus; cpu++)
+		n += sizes[cpu] != 0;
+	put_num(&bo, n, 4);
+	for (cpu = 0; cpu < w->m->nr_cpus; cpu++) {
+		if (!sizes[cpu])
+			continue;
+		put_num(&bo, cpu, 4);
+		put_num(&bo, cpu_off[cpu], 8);
+		put_num(&bo, cpu_len[cpu], 8);
+	}
+	put_option(&oo, OPT_BUFFER, opt.data, opt.len);
+	if (bo.err || oo.err)
+		w->o.err = ENOMEM;
+	put_options_section(w, &opts, 0);
+	vt_buf_free(&opt);
+	vt_buf_free(&opts);
+}
+
+static void put_strings(struct v7 *w)
+{
+	struct vt_buf packed = { 0 };
+	struct out po = { .mem = &packed, .swap = w->o.swap };
+	uint32_t name = add_string(w, "strings");
+
+	put_compressed(w, &po, w->strings.data, w->strings.len);
+	if (po.err)
+		w->o.err = po.err;
+	put_num(&w->o, SEC_STRINGS, 2);
+	put_num(&w->o, SEC_FL_COMPRESS, 2);
+	put_num(&w->o, name, 4);
+	put_num(&w->o, packed.len, 8);
+	put(&w->o, packed.data, packed.len);
+	vt_buf_free(&packed);
+}
+
+/* Magic, version, sizes, the compression; returns where the options offset goes. */
+static uint64_t put_v7_head(struct v7 *w)
+{
+	unsigned char head[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '7', 0 };
+	const char *zv = ZSTD_versionString();
+	uint64_t at;
+
+	put(&w->o, head, sizeof(head));
+	put_num(&w->o, w->m->big_endian, 1);
+	put_num(&w->o, w->m->long_size, 1);
+	put_num(&w->o, w->m->subbuf_size, 4);
+	put(&w->o, "zstd", 5);
+	put(&w->o, zv, strlen(zv) + 1);
+	at = w->o.pos;
+	put_num(&w->o, 0, 8);
+	return at;
 }
 
 int vt_dat_write_v7(int fd, const struct vt_dat_meta *m, const int *src_fds,
 		    const uint64_t *src_offs, const uint64_t *sizes)
 {
-	struct out o = { .fd = fd, .swap = m->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) };
-	unsigned char head[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '7', 0 };
-	uint64_t sec[22] = { 0 }, opt_at_field, fly_at, fly_start, opts_at;
-	uint64_t cpu_off[m->nr_cpus], cpu_len[m->nr_cpus];
-	const char *zv = ZSTD_versionString();
-	int cpu, n, id;
+	struct v7 w = { .o = { .fd = fd, .swap = file_swaps(m) }, .m = m };
+	uint64_t cpu_off[m->nr_cpus], cpu_len[m->nr_cpus], opts_field, next_field, fly_at;
 
-	put(&o, head, sizeof(head));
-	put_num(&o, m->big_endian, 1);
-	put_num(&o, m->long_size, 1);
-	put_num(&o, m->subbuf_size, 4);
-	put(&o, "zstd", 5);
-	put(&o, zv, strlen(zv) + 1);
-	opt_at_field = o.pos;
-	put_num(&o, 0, 8);	/* patched below */
-
-	SECTION(&o, SEC_HEADER_INFO, sec[16], {
-		put(mo, "header_page", 12);
-		put_blob(mo, &m->header_page, 8);
-		put(mo, "header_event", 13);
-		put_blob(mo, &m->header_event, 8);
-	});
-	/* put_formats writes v6's ftrace part then the other systems': split it */
-	{
-		struct vt_buf all = { 0 };
-		struct out ao = { .mem = &all, .swap = o.swap };
-		struct vt_buf part = { 0 };
-		size_t split;
-		int i;
-
-		put_formats(&ao, m);
-		split = 4;
-		for (i = 0; i < m->nr_formats; i++)
-			if (!strcmp(m->formats[i].system, "ftrace"))
-				split += 8 + m->formats[i].text.len;
-		if (ao.err || split > all.len) {
-			o.err = ao.err ? ao.err : EIO;
-		} else {
-			vt_buf_add(&part, all.data, split);
-			sec[17] = put_section(&o, SEC_FTRACE_EVENTS, &part);
-			part.len = 0;
-			vt_buf_add(&part, all.data + split, all.len - split);
-			sec[18] = put_section(&o, SEC_EVENT_FORMATS, &part);
-		}
-		vt_buf_free(&part);
-		vt_buf_free(&all);
-	}
-	SECTION(&o, SEC_KALLSYMS, sec[19], put_blob(mo, &m->kallsyms, 4));
-	SECTION(&o, SEC_PRINTK, sec[20], put_blob(mo, &m->printk_formats, 4));
-	SECTION(&o, SEC_CMDLINES, sec[21], put_blob(mo, &m->saved_cmdlines, 8));
-
-	/* The CPU data: one section, each CPU page-aligned within it. */
-	fly_at = o.pos;
-	put_section_header(&o, SEC_FLYRECORD, SEC_FL_COMPRESS, 0);	/* size patched */
-	fly_start = o.pos;
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		put_padding(&o, m->subbuf_size);
-		cpu_off[cpu] = o.pos;
-		if (sizes[cpu])
-			put_cpu_chunks(&o, src_fds[cpu], src_offs[cpu], sizes[cpu], m->subbuf_size);
-		cpu_len[cpu] = o.pos - cpu_off[cpu];
-	}
-
-	/* One options section: where everything is, and what the file is. */
-	opts_at = o.pos;
-	{
-		struct vt_buf ob = { 0 };
-		struct out oo = { .mem = &ob, .swap = o.swap };
-		struct vt_buf bo = { 0 };
-		struct out bw = { .mem = &bo, .swap = o.swap };
-		unsigned char num[8];
-		int i;
-
-		for (id = SEC_HEADER_INFO; id <= SEC_CMDLINES; id++) {
-			for (i = 0; i < 8; i++)
-				num[((__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != o.swap) ? 7 - i : i] =
-					sec[id] >> (8 * i);
-			put_option(&oo, id, num, 8);
-		}
-		if (m->trace_clock.len)
-			put_option(&oo, OPT_TRACECLOCK, m->trace_clock.data, m->trace_clock.len);
-		if (m->uname.len)
-			put_option_str(&oo, OPT_UNAME, &m->uname);
-		for (i = 0; m->cpu_stats && i < m->nr_cpus; i++)
-			if (m->cpu_stats[i].len)
-				put_option(&oo, OPT_CPUSTAT, m->cpu_stats[i].data,
-					   m->cpu_stats[i].len);
-		put_num(&bw, fly_at, 8);
-		put(&bw, "", 1);
-		put_clock_name(&bw, &m->trace_clock);
-		put_num(&bw, m->subbuf_size, 4);
-		for (n = 0, cpu = 0; cpu < m->nr_cpus; cpu++)
-			n += sizes[cpu] != 0;
-		put_num(&bw, n, 4);
-		for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-			if (!sizes[cpu])
-				continue;
-			put_num(&bw, cpu, 4);
-			put_num(&bw, cpu_off[cpu], 8);
-			put_num(&bw, cpu_len[cpu], 8);
-		}
-		put_option(&oo, OPT_BUFFER, bo.data, bo.len);
-		put_num(&oo, OPT_CPUCOUNT, 2);
-		put_num(&oo, 4, 4);
-		put_num(&oo, m->nr_cpus, 4);
-		put_num(&oo, OPT_DONE, 2);	/* the last: no next options section */
-		put_num(&oo, 8, 4);
-		put_num(&oo, 0, 8);
-		if (oo.err || bw.err)
-			o.err = ENOMEM;
-		put_section_header(&o, SEC_OPTIONS, 0, ob.len);
-		put(&o, ob.data, ob.len);
-		vt_buf_free(&ob);
-		vt_buf_free(&bo);
-	}
-	if (o.err) {
-		errno = o.err;
+	w.zstd = ZSTD_createCCtx();
+	if (!w.zstd || ZSTD_isError(ZSTD_CCtx_setParameter(w.zstd, ZSTD_c_contentSizeFlag, 0))) {
+		ZSTD_freeCCtx(w.zstd);
+		errno = ENOMEM;
 		return -1;
 	}
-	/* Patch the two forward references. */
-	{
-		struct out p = { .fd = fd, .swap = o.swap };
-
-		if (lseek(fd, opt_at_field, SEEK_SET) < 0)
-			return -1;
-		put_num(&p, opts_at, 8);
-		if (lseek(fd, fly_at + 8, SEEK_SET) < 0)
-			return -1;
-		put_num(&p, opts_at - fly_start, 8);
-		if (p.err) {
-			errno = p.err;
-			return -1;
-		}
+	opts_field = put_v7_head(&w);
+	put_metadata_sections(&w);
+	patch_num(&w.o, opts_field, w.o.pos, 8);
+	next_field = put_meta_options(&w);
+	fly_at = put_flyrecord(&w, src_fds, src_offs, sizes, cpu_off, cpu_len);
+	patch_num(&w.o, next_field, w.o.pos, 8);
+	put_buffer_options(&w, fly_at, sizes, cpu_off, cpu_len);
+	put_strings(&w);
+	ZSTD_freeCCtx(w.zstd);
+	vt_buf_free(&w.strings);
+	if (w.o.err) {
+		errno = w.o.err;
+		return -1;
 	}
 	return 0;
 }
