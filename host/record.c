@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/falloc.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,6 +27,11 @@
 #define REPLY_TIMEOUT_MS	10000
 #define STOP_TIMEOUT_MS		30000
 #define TICK_MS			500	/* progress line and offsets table refresh */
+/*
+ * What the header may grow by at the end of the run: the guest's saved
+ * command lines (up to 32768 of at most 24 bytes) and buffer statistics.
+ */
+#define HEADER_ROOM(cpus)	((1ULL << 20) + (cpus) * 1024ULL)
 
 static const char usage[] =
 "Usage: vtrace record [OPTION]...\n"
@@ -36,7 +40,8 @@ static const char usage[] =
 "  -o, --output FILE      default trace.dat\n"
 "  -e, --event SYS[:EV]   enable this guest event while recording (repeatable)\n"
 "  -D, --duration S       stop after S seconds (default: at Ctrl-C)\n"
-"  -k, --kallsyms         also record the guest's /proc/kallsyms\n"
+"      --no-kallsyms      leave the guest's /proc/kallsyms out (recorded by\n"
+"                         default, so that addresses show as function names)\n"
 "      --file-version V   the trace.dat version: 6 (default), or 7, compressed\n"
 "                         with zstd\n"
 "  -q, --quiet            no progress line\n"
@@ -48,7 +53,7 @@ struct record {
 	char *events[64];
 	int nr_events, enabled;
 	double duration;
-	bool kallsyms, quiet;
+	bool no_kallsyms, quiet;
 	int version;		/* of the trace.dat: 6, or 7 (zstd) */
 	struct channel ch;
 	struct guest_meta gm;
@@ -58,7 +63,8 @@ struct record {
 	int sig_fd;
 	int out_fd;		/* the trace.dat, under a temporary name until done */
 	char tmp_path[PATH_MAX];
-	uint64_t table_off, data_off, region;
+	uint64_t table_off;	/* of the header written at the start */
+	uint64_t data_off, region;	/* CPU n's sub-buffers at data_off + n * region */
 	bool agent_gone;	/* nothing holds the reply FIFO: said once */
 	int unasked;		/* replies to orders vtrace did not send */
 	int restarts;
@@ -71,7 +77,8 @@ static int parse_options(struct record *r, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "event", required_argument, NULL, 'e' },
 		{ "duration", required_argument, NULL, 'D' },
-		{ "kallsyms", no_argument, NULL, 'k' },
+		{ "kallsyms", no_argument, NULL, 'k' },	/* the default now; for scripts */
+		{ "no-kallsyms", no_argument, NULL, 'K' },
 		{ "file-version", required_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -101,7 +108,8 @@ static int parse_options(struct record *r, int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'k': r->kallsyms = true; break;
+		case 'k': r->no_kallsyms = false; break;
+		case 'K': r->no_kallsyms = true; break;
 		case 'V':
 			if (strcmp(optarg, "6") && strcmp(optarg, "7")) {
 				vt_err("invalid trace.dat version '%s': give 6, or 7 (zstd-compressed)",
@@ -174,7 +182,7 @@ static int fetch_meta(struct record *r)
 {
 	char err[256];
 	uint32_t len;
-	char *payload = ask(r, r->kallsyms ? "meta kallsyms" : "meta", VT_REPLY_META, &len);
+	char *payload = ask(r, r->no_kallsyms ? "meta" : "meta kallsyms", VT_REPLY_META, &len);
 	int i;
 
 	if (!payload)
@@ -218,11 +226,13 @@ static int update_table(struct record *r)
 /*
  * The trace.dat is written in place: its header now, then each CPU's
  * sub-buffers straight into a region of its own, far apart in a sparse
- * file; finish_dat() closes the gaps. No second copy of the data.
+ * file; finish_dat() writes the header again with the end-of-run metadata
+ * and closes the gaps (host/pack.c). No second copy of the data.
  */
 static int create_dat(struct record *r)
 {
 	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus;	/* ext4 allows 16 TiB */
+	uint64_t header_end;
 
 	if (vt_check_output(r->output))
 		return -1;
@@ -234,10 +244,13 @@ static int create_dat(struct record *r)
 		r->tmp_path[0] = '\0';
 		return -1;
 	}
-	if (vt_dat_write_header(r->out_fd, &r->gm.dat, &r->table_off, &r->data_off)) {
+	if (vt_dat_write_header(r->out_fd, &r->gm.dat, &r->table_off, &header_end)) {
 		vt_err("cannot write %s: %s", r->tmp_path, strerror(errno));
 		return -1;
 	}
+	/* room for the header to grow by the end of the run (sparse: free) */
+	r->data_off = header_end + HEADER_ROOM(r->gm.dat.nr_cpus);
+	r->data_off -= r->data_off % r->gm.dat.subbuf_size;
 	r->region = per_cpu < (64ULL << 30) ? per_cpu : (64ULL << 30);
 	r->region -= r->region % r->gm.dat.subbuf_size;
 	return update_table(r);
@@ -328,7 +341,7 @@ static int resume(struct record *r, const char *hello)
 		if (stream_cut(&r->streams[i], 5000))
 			vt_err("cpu%d: the reader did not end the old stream in time",
 			       r->streams[i].cpu);
-	payload = ask(r, r->kallsyms ? "meta kallsyms" : "meta", VT_REPLY_META, &len);
+	payload = ask(r, "meta", VT_REPLY_META, &len);	/* to compare: no kallsyms needed */
 	if (!payload)
 		return -1;
 	memset(&gm, 0, sizeof(gm));
@@ -424,9 +437,11 @@ static void wait_for_end(struct record *r)
 /*
  * Stop, and wait until every byte each CPU sent (the agent says how many
  * after its flush) has arrived. Without that word (an agent that died) keep
- * what came.
+ * what came. "pause": the guest's ring buffer stops recording before the
+ * flush, so the flush leaves it empty (an agent before it ignores the word).
+ * Returns whether the agent confirmed the stop.
  */
-static void stop_and_collect(struct record *r)
+static bool stop_and_collect(struct record *r)
 {
 	char *payload, *line, *save = NULL;
 	struct vt_reply rep;
@@ -435,7 +450,7 @@ static void stop_and_collect(struct record *r)
 	int cpu, i, ret, skipped = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload);
+	ret = channel_ask(&r->ch, "stop pause", STOP_TIMEOUT_MS, &rep, &payload);
 	/*
 	 * Replies to orders someone else sent (a flood) may come first: an
 	 * agent without tags leaves them to be skipped here.
@@ -455,7 +470,7 @@ static void stop_and_collect(struct record *r)
 		if (!ret)
 			free(payload);
 		usleep(500000);
-		return;
+		return false;
 	}
 	for (line = strtok_r(payload, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "cpu=%d bytes=%llu lost=%llu", &cpu, &bytes, &lost) != 3)
@@ -479,150 +494,46 @@ static void stop_and_collect(struct record *r)
 		}
 	}
 	free(payload);
-}
-
-/* Copy each CPU's region into a fresh file: for filesystems that cannot collapse. */
-static int rewrite_packed(struct record *r, const uint64_t *sizes, uint64_t *offsets)
-{
-	char path[PATH_MAX];
-	uint64_t table, off;
-	int fd, cpu;
-
-	snprintf(path, sizeof(path), "%s.XXXXXX", r->output);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (vt_dat_write_header(fd, &r->gm.dat, &table, &off))
-		goto fail;
-	for (cpu = 0; cpu < r->gm.dat.nr_cpus; cpu++) {
-		loff_t from = r->data_off + cpu * r->region, to = off;
-		uint64_t left = sizes[cpu];
-		ssize_t n;
-
-		offsets[cpu] = off;
-		while (left) {
-			n = copy_file_range(r->out_fd, &from, fd, &to, left, 0);
-			if (n <= 0)
-				goto fail;
-			left -= n;
-		}
-		off += sizes[cpu];
-	}
-	if (vt_dat_write_offsets(fd, &r->gm.dat, table, offsets, sizes))
-		goto fail;
-	close(r->out_fd);
-	unlink(r->tmp_path);
-	r->out_fd = fd;
-	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s", path);
-	return 0;
-fail:
-	close(fd);
-	unlink(path);
-	return -1;
+	return true;
 }
 
 /*
- * Move each CPU's sub-buffers down to its packed place inside the file, a
- * chunk at a time, punching the source chunk out before writing it again:
- * for a full disk (the copy needs as much room again), it needs no free
- * space beyond what it frees.
+ * What the guest says once the run is over, as trace-cmd takes it: the
+ * buffer statistics after the last flush and the names of the tasks that
+ * ran. "end" also has the agent put back what it changed for the run; an
+ * agent before it answers ERR, and its whole "meta" carries the same.
  */
-static int pack_in_place(struct record *r, const uint64_t *sizes, uint64_t *offsets)
+static void fetch_end_meta(struct record *r)
 {
-	const size_t chunk = 1 << 20;
-	uint64_t off = r->data_off, src, done, n;
-	char *buf = malloc(chunk);
-	int cpu;
+	char err[256], *payload;
+	struct vt_reply rep;
+	int ret;
 
-	if (!buf)
-		return -1;
-	for (cpu = 0; cpu < r->gm.dat.nr_cpus; off += sizes[cpu], cpu++) {
-		offsets[cpu] = off;
-		src = r->data_off + cpu * r->region;
-		for (done = 0; src != off && done < sizes[cpu]; done += n) {
-			n = sizes[cpu] - done < chunk ? sizes[cpu] - done : chunk;
-			if (pread(r->out_fd, buf, n, src + done) != (ssize_t)n)
-				goto fail;
-			/* dest < src: the write lands only on what was read already */
-			fallocate(r->out_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, src + done, n);
-			if (pwrite(r->out_fd, buf, n, off + done) != (ssize_t)n)
-				goto fail;
-		}
+	ret = channel_ask(&r->ch, "end", REPLY_TIMEOUT_MS, &rep, &payload);
+	if (!ret && rep.type == VT_REPLY_ERR) {
+		free(payload);
+		ret = channel_ask(&r->ch, "meta", REPLY_TIMEOUT_MS, &rep, &payload);
 	}
-	free(buf);
-	if (ftruncate(r->out_fd, off))
-		return -1;
-	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
-fail:
-	free(buf);
-	return -1;
-}
-
-/*
- * Close the gaps between the CPU regions, highest first so lower offsets
- * stay put. FALLOC_FL_COLLAPSE_RANGE moves extents, not data (ext4, xfs);
- * elsewhere the regions are copied into a fresh file.
- */
-static int pack_regions(struct record *r, const uint64_t *sizes, uint64_t *offsets)
-{
-	int nr = r->gm.dat.nr_cpus, last = -1, cpu;
-	uint64_t end, off = r->data_off;
-
-	for (cpu = 0; cpu < nr; cpu++) {
-		offsets[cpu] = off;
-		off += sizes[cpu];
-		if (sizes[cpu])
-			last = cpu;
+	if (!ret && rep.type != VT_REPLY_META) {
+		free(payload);
+		ret = -1;
 	}
-	end = last < 0 ? r->data_off : r->data_off + last * r->region + sizes[last];
-	if (ftruncate(r->out_fd, end))
-		return -1;
-	for (cpu = last - 1; cpu >= 0; cpu--) {
-		uint64_t gap = r->data_off + cpu * r->region + sizes[cpu];
-
-		if (fallocate(r->out_fd, FALLOC_FL_COLLAPSE_RANGE, gap, r->region - sizes[cpu])) {
-			if (!rewrite_packed(r, sizes, offsets))
-				return 0;
-			if (errno != ENOSPC && errno != EDQUOT)
-				return -1;
-			vt_info("no room for a packed copy of %s: packing it in place", r->output);
-			return pack_in_place(r, sizes, offsets);
-		}
+	if (ret) {
+		vt_err("no end-of-run metadata from the guest: the file has the buffer statistics "
+		       "and task names of the start");
+		return;
 	}
-	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
-}
-
-/* Version 7: compress the recorded regions into a fresh file. */
-static int write_v7(struct record *r, const uint64_t *sizes)
-{
-	int nr = r->gm.dat.nr_cpus, fds[nr], cpu, fd;
-	uint64_t offs[nr];
-	char path[PATH_MAX];
-
-	for (cpu = 0; cpu < nr; cpu++) {
-		fds[cpu] = r->out_fd;
-		offs[cpu] = r->data_off + cpu * r->region;
-	}
-	snprintf(path, sizeof(path), "%s.XXXXXX", r->output);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (vt_dat_write_v7(fd, &r->gm.dat, fds, offs, sizes)) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(r->out_fd);
-	unlink(r->tmp_path);
-	r->out_fd = fd;
-	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s", path);
-	return 0;
+	if (meta_parse_end(&r->gm, payload, rep.length, err, sizeof(err)))
+		vt_err("malformed end-of-run metadata from the guest (%s): the file has the "
+		       "buffer statistics and task names of the start", err);
 }
 
 static int finish_dat(struct record *r)
 {
+	struct pack p = { .fd = r->out_fd, .path = r->tmp_path, .output = r->output,
+			  .meta = &r->gm.dat, .base = r->data_off, .region = r->region };
 	int nr = r->gm.dat.nr_cpus, i, ret;
-	uint64_t sizes[nr], offsets[nr];
+	uint64_t sizes[nr];
 	mode_t mask;
 
 	memset(sizes, 0, sizeof(sizes));
@@ -632,7 +543,8 @@ static int finish_dat(struct record *r)
 					   r->streams[i].subbuf;
 	mask = umask(0);
 	umask(mask);
-	ret = r->version == 7 ? write_v7(r, sizes) : pack_regions(r, sizes, offsets);
+	ret = r->version == 7 ? pack_v7(&p, sizes) : pack_v6(&p, sizes);
+	r->out_fd = p.fd;
 	if (!ret)
 		ret = fchmod(r->out_fd, 0666 & ~mask);
 	if (close(r->out_fd) || ret || rename(r->tmp_path, r->output)) {
@@ -722,7 +634,8 @@ int cmd_record(int argc, char **argv)
 			(int)(r.gm.dat.uname.len < 64 ? r.gm.dat.uname.len : 64),
 			r.gm.dat.uname.data ? r.gm.dat.uname.data : "?");
 	wait_for_end(&r);
-	stop_and_collect(&r);
+	if (stop_and_collect(&r))
+		fetch_end_meta(&r);
 	ret = 0;
 out:
 	if (r.stop_fd >= 0 && write(r.stop_fd, &one, sizeof(one)) < 0)
