@@ -4,42 +4,23 @@
  * reads; the layouts follow trace-cmd.dat.v6(5) and trace-cmd.dat.v7(5), in
  * the order trace-cmd itself writes them, so that trace-cmd's own rewrite of
  * a file (trace-cmd convert) gives the same bytes back
- * (tests/integration/t-dat-compat.sh).
+ * (tests/integration/t-dat-compat.sh). Here: version 6 and the pieces both
+ * versions are made of; version 7 in lib/tracedat-v7.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <zstd.h>
-
 #include "proto.h"
-#include "tracedat.h"
+#include "tracedat-out.h"
 
-/* Option ids of trace-cmd.dat(5). */
-enum {
-	OPT_DONE = 0,
-	OPT_CPUSTAT = 2,
-	OPT_TRACECLOCK = 4,
-	OPT_UNAME = 5,
-	OPT_CPUCOUNT = 8,
-};
-
-struct out {
-	int fd;
-	struct vt_buf *mem;	/* when set, bytes go here instead (a v7 section) */
-	bool count_only;	/* neither: only pos moves (a size is wanted) */
-	bool swap;	/* file endianness differs from ours */
-	uint64_t pos;
-	int err;
-};
-
-static bool file_swaps(const struct vt_dat_meta *m)
+bool dat_file_swaps(const struct vt_dat_meta *m)
 {
 	return m->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 }
 
-static void put(struct out *o, const void *p, size_t len)
+void dat_put(struct out *o, const void *p, size_t len)
 {
 	const char *c = p;
 	ssize_t n;
@@ -69,7 +50,7 @@ static void put(struct out *o, const void *p, size_t len)
 }
 
 /* @v as @size bytes in the file's byte order. */
-static void encode_num(unsigned char *b, uint64_t v, int size, bool swap)
+void dat_encode_num(unsigned char *b, uint64_t v, int size, bool swap)
 {
 	bool big = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != swap;
 	int i;
@@ -78,28 +59,18 @@ static void encode_num(unsigned char *b, uint64_t v, int size, bool swap)
 		b[big ? size - 1 - i : i] = v >> (8 * i);
 }
 
-static void put_num(struct out *o, uint64_t v, int size)
+void dat_put_num(struct out *o, uint64_t v, int size)
 {
 	unsigned char b[8];
 
-	encode_num(b, v, size, o->swap);
-	put(o, b, size);
+	dat_encode_num(b, v, size, o->swap);
+	dat_put(o, b, size);
 }
 
-/* Fill in a number left for later (a forward reference) in @o's file. */
-static void patch_num(struct out *o, uint64_t at, uint64_t v, int size)
+void dat_put_blob(struct out *o, const struct vt_blob *b, int size_bytes)
 {
-	unsigned char b[8];
-
-	encode_num(b, v, size, o->swap);
-	if (!o->err && pwrite(o->fd, b, size, at) != size)
-		o->err = errno ? errno : EIO;
-}
-
-static void put_blob(struct out *o, const struct vt_blob *b, int size_bytes)
-{
-	put_num(o, b->len, size_bytes);
-	put(o, b->data, b->len);
+	dat_put_num(o, b->len, size_bytes);
+	dat_put(o, b->data, b->len);
 }
 
 static int count_ftrace_formats(const struct vt_dat_meta *m)
@@ -111,14 +82,14 @@ static int count_ftrace_formats(const struct vt_dat_meta *m)
 	return n;
 }
 
-static void put_ftrace_formats(struct out *o, const struct vt_dat_meta *m)
+void dat_put_ftrace_formats(struct out *o, const struct vt_dat_meta *m)
 {
 	int i;
 
-	put_num(o, count_ftrace_formats(m), 4);
+	dat_put_num(o, count_ftrace_formats(m), 4);
 	for (i = 0; i < m->nr_formats; i++)
 		if (!strcmp(m->formats[i].system, "ftrace"))
-			put_blob(o, &m->formats[i].text, 8);
+			dat_put_blob(o, &m->formats[i].text, 8);
 }
 
 /* The index of @i's system's first format: @i itself for a system's first. */
@@ -132,13 +103,13 @@ static int first_of_system(const struct vt_dat_meta *m, int i)
 }
 
 /* Every other system in order of first appearance, each with its events. */
-static void put_event_systems(struct out *o, const struct vt_dat_meta *m)
+void dat_put_event_systems(struct out *o, const struct vt_dat_meta *m)
 {
 	int i, j, n = 0;
 
 	for (i = 0; i < m->nr_formats; i++)
 		n += first_of_system(m, i) == i && strcmp(m->formats[i].system, "ftrace");
-	put_num(o, n, 4);
+	dat_put_num(o, n, 4);
 	for (i = 0; i < m->nr_formats; i++) {
 		const char *sys = m->formats[i].system;
 		int count = 0;
@@ -147,64 +118,64 @@ static void put_event_systems(struct out *o, const struct vt_dat_meta *m)
 			continue;
 		for (j = i; j < m->nr_formats; j++)
 			count += !strcmp(m->formats[j].system, sys);
-		put(o, sys, strlen(sys) + 1);
-		put_num(o, count, 4);
+		dat_put(o, sys, strlen(sys) + 1);
+		dat_put_num(o, count, 4);
 		for (j = i; j < m->nr_formats; j++)
 			if (!strcmp(m->formats[j].system, sys))
-				put_blob(o, &m->formats[j].text, 8);
+				dat_put_blob(o, &m->formats[j].text, 8);
 	}
 }
 
-static void put_option(struct out *o, int id, const void *data, size_t len)
+void dat_put_option(struct out *o, int id, const void *data, size_t len)
 {
-	put_num(o, id, 2);
-	put_num(o, len, 4);
-	put(o, data, len);
+	dat_put_num(o, id, 2);
+	dat_put_num(o, len, 4);
+	dat_put(o, data, len);
 }
 
-static void put_option_num(struct out *o, int id, uint64_t v, int size)
+void dat_put_option_num(struct out *o, int id, uint64_t v, int size)
 {
-	put_num(o, id, 2);
-	put_num(o, size, 4);
-	put_num(o, v, size);
+	dat_put_num(o, id, 2);
+	dat_put_num(o, size, 4);
+	dat_put_num(o, v, size);
 }
 
 /* A string option: libtracecmd strdup()s its data, so it must end in a NUL. */
 static void put_option_str(struct out *o, int id, const struct vt_blob *b)
 {
-	put_num(o, id, 2);
-	put_num(o, b->len + 1, 4);
-	put(o, b->data, b->len);
-	put(o, "", 1);
+	dat_put_num(o, id, 2);
+	dat_put_num(o, b->len + 1, 4);
+	dat_put(o, b->data, b->len);
+	dat_put(o, "", 1);
 }
 
 /* What the guest said of itself: its clock, release and buffer statistics. */
-static void put_guest_options(struct out *o, const struct vt_dat_meta *m)
+void dat_put_guest_options(struct out *o, const struct vt_dat_meta *m)
 {
 	int i;
 
 	if (m->trace_clock.len)
-		put_option(o, OPT_TRACECLOCK, m->trace_clock.data, m->trace_clock.len);
+		dat_put_option(o, OPT_TRACECLOCK, m->trace_clock.data, m->trace_clock.len);
 	if (m->uname.len)
 		put_option_str(o, OPT_UNAME, &m->uname);
 	for (i = 0; m->cpu_stats && i < m->nr_cpus; i++)
 		if (m->cpu_stats[i].len)
-			put_option(o, OPT_CPUSTAT, m->cpu_stats[i].data, m->cpu_stats[i].len);
+			dat_put_option(o, OPT_CPUSTAT, m->cpu_stats[i].data, m->cpu_stats[i].len);
 }
 
 static void put_options(struct out *o, const struct vt_dat_meta *m)
 {
-	put(o, "options  ", 10);
-	put_option_num(o, OPT_CPUCOUNT, m->nr_cpus, 4);
-	put_guest_options(o, m);
-	put_num(o, OPT_DONE, 2);
+	dat_put(o, "options  ", 10);
+	dat_put_option_num(o, OPT_CPUCOUNT, m->nr_cpus, 4);
+	dat_put_guest_options(o, m);
+	dat_put_num(o, OPT_DONE, 2);
 }
 
 /*
  * The clock in use: the bracketed word of the trace_clock file, as
  * trace-cmd names it ("local" where the guest did not say).
  */
-static struct vt_blob clock_name(const struct vt_dat_meta *m)
+struct vt_blob dat_clock_name(const struct vt_dat_meta *m)
 {
 	const struct vt_blob *clock = &m->trace_clock;
 	const char *open = clock->len ? memchr(clock->data, '[', clock->len) : NULL;
@@ -224,12 +195,12 @@ static struct vt_blob clock_name(const struct vt_dat_meta *m)
  */
 static void put_flyrecord_clock(struct out *o, const struct vt_dat_meta *m)
 {
-	struct vt_blob name = clock_name(m);
+	struct vt_blob name = dat_clock_name(m);
 
-	put_num(o, name.len + 2, 8);
-	put(o, "[", 1);
-	put(o, name.data, name.len);
-	put(o, "]", 1);
+	dat_put_num(o, name.len + 2, 8);
+	dat_put(o, "[", 1);
+	dat_put(o, name.data, name.len);
+	dat_put(o, "]", 1);
 }
 
 /*
@@ -255,7 +226,7 @@ static void copy_cpu(struct out *o, int from, uint64_t size)
 			o->err = n < 0 ? errno : EIO;
 			return;
 		}
-		put(o, buf, n);
+		dat_put(o, buf, n);
 		off += n;
 		size -= n;
 	}
@@ -267,26 +238,26 @@ static void put_header(struct out *o, const struct vt_dat_meta *m, uint64_t *tab
 	unsigned char head[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '6', 0 };
 	int cpu;
 
-	put(o, head, sizeof(head));
-	put_num(o, m->big_endian, 1);
-	put_num(o, m->long_size, 1);
-	put_num(o, m->subbuf_size, 4);
-	put(o, "header_page", 12);
-	put_blob(o, &m->header_page, 8);
-	put(o, "header_event", 13);
-	put_blob(o, &m->header_event, 8);
-	put_ftrace_formats(o, m);
-	put_event_systems(o, m);
-	put_blob(o, &m->kallsyms, 4);
-	put_blob(o, &m->printk_formats, 4);
-	put_blob(o, &m->saved_cmdlines, 8);
-	put_num(o, m->nr_cpus, 4);
+	dat_put(o, head, sizeof(head));
+	dat_put_num(o, m->big_endian, 1);
+	dat_put_num(o, m->long_size, 1);
+	dat_put_num(o, m->subbuf_size, 4);
+	dat_put(o, "header_page", 12);
+	dat_put_blob(o, &m->header_page, 8);
+	dat_put(o, "header_event", 13);
+	dat_put_blob(o, &m->header_event, 8);
+	dat_put_ftrace_formats(o, m);
+	dat_put_event_systems(o, m);
+	dat_put_blob(o, &m->kallsyms, 4);
+	dat_put_blob(o, &m->printk_formats, 4);
+	dat_put_blob(o, &m->saved_cmdlines, 8);
+	dat_put_num(o, m->nr_cpus, 4);
 	put_options(o, m);
-	put(o, "flyrecord", 10);
+	dat_put(o, "flyrecord", 10);
 	*table_off = o->pos;
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		put_num(o, 0, 8);
-		put_num(o, 0, 8);
+		dat_put_num(o, 0, 8);
+		dat_put_num(o, 0, 8);
 	}
 	put_flyrecord_clock(o, m);
 	*data_off = (o->pos + m->subbuf_size - 1) / m->subbuf_size * m->subbuf_size;
@@ -295,7 +266,7 @@ static void put_header(struct out *o, const struct vt_dat_meta *m, uint64_t *tab
 int vt_dat_write_header(int fd, const struct vt_dat_meta *m, uint64_t *table_off,
 			uint64_t *data_off)
 {
-	struct out o = { .fd = fd, .swap = file_swaps(m) };
+	struct out o = { .fd = fd, .swap = dat_file_swaps(m) };
 	off_t start = lseek(fd, 0, SEEK_CUR);
 
 	o.pos = start < 0 ? 0 : start;
@@ -317,14 +288,14 @@ void vt_dat_header_size(const struct vt_dat_meta *m, uint64_t *table_off, uint64
 int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off,
 			 const uint64_t *offsets, const uint64_t *sizes)
 {
-	struct out o = { .fd = fd, .swap = file_swaps(m) };
+	struct out o = { .fd = fd, .swap = dat_file_swaps(m) };
 	int cpu;
 
 	if (lseek(fd, table_off, SEEK_SET) < 0)
 		return -1;
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		put_num(&o, offsets[cpu], 8);
-		put_num(&o, sizes[cpu], 8);
+		dat_put_num(&o, offsets[cpu], 8);
+		dat_put_num(&o, sizes[cpu], 8);
 	}
 	if (o.err) {
 		errno = o.err;
@@ -357,332 +328,4 @@ int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
 		return -1;
 	}
 	return vt_dat_write_offsets(fd, m, table, offsets, sizes);
-}
-
-/*
- * Version 7 (trace-cmd.dat.v7(5)): the same metadata in sections, each
- * compressed with zstd and named in a strings section at the end; options
- * sections chained from the file's header point at them. The layout is
- * trace-cmd's: metadata sections, the guest's options, the section
- * pointers, the CPU data (each CPU's sub-buffers compressed in chunks of
- * ten), the BUFFER option that describes it, the strings.
- */
-enum {
-	SEC_OPTIONS = 0,
-	SEC_FLYRECORD = 3,	/* the BUFFER option's section */
-	SEC_STRINGS = 15,
-	SEC_HEADER_INFO = 16,
-	SEC_FTRACE_EVENTS = 17,
-	SEC_EVENT_FORMATS = 18,
-	SEC_KALLSYMS = 19,
-	SEC_PRINTK = 20,
-	SEC_CMDLINES = 21,
-	OPT_BUFFER = 3,
-	SEC_FL_COMPRESS = 1,
-	PAGES_PER_CHUNK = 10,
-};
-
-struct v7 {
-	struct out o;
-	const struct vt_dat_meta *m;
-	ZSTD_CCtx *zstd;
-	struct vt_buf strings;		/* section names, NUL-separated */
-	uint64_t sec[SEC_CMDLINES + 1];	/* where each metadata section is */
-};
-
-static uint32_t add_string(struct v7 *w, const char *s)
-{
-	uint32_t at = w->strings.len;
-
-	if (vt_buf_add(&w->strings, s, strlen(s) + 1))
-		w->o.err = ENOMEM;
-	return at;
-}
-
-static void put_section_header(struct v7 *w, int id, int flags, const char *name,
-			       uint64_t size)
-{
-	put_num(&w->o, id, 2);
-	put_num(&w->o, flags, 2);
-	put_num(&w->o, add_string(w, name), 4);
-	put_num(&w->o, size, 8);
-}
-
-/*
- * One zstd frame to @o: u32 compressed size, u32 size, the frame. Without
- * the content size in the frame, as trace-cmd compresses.
- */
-static void put_compressed(struct v7 *w, struct out *o, const void *data, size_t len)
-{
-	size_t bound = ZSTD_compressBound(len);
-	void *frame = malloc(bound ? bound : 1);
-	size_t n;
-
-	if (!frame) {
-		o->err = ENOMEM;
-		return;
-	}
-	n = ZSTD_compress2(w->zstd, frame, bound, data, len);
-	if (ZSTD_isError(n)) {
-		o->err = EIO;
-	} else {
-		put_num(o, n, 4);
-		put_num(o, len, 4);
-		put(o, frame, n);
-	}
-	free(frame);
-}
-
-typedef void (*section_body)(struct out *o, const struct vt_dat_meta *m);
-
-/* A compressed metadata section, its payload written by @body. */
-static void put_section(struct v7 *w, int id, const char *name, section_body body)
-{
-	struct vt_buf raw = { 0 }, packed = { 0 };
-	struct out ro = { .mem = &raw, .swap = w->o.swap };
-	struct out po = { .mem = &packed, .swap = w->o.swap };
-
-	body(&ro, w->m);
-	put_compressed(w, &po, raw.data, raw.len);
-	if (ro.err || po.err)
-		w->o.err = ro.err ? ro.err : po.err;
-	if (id <= SEC_CMDLINES)
-		w->sec[id] = w->o.pos;
-	put_section_header(w, id, SEC_FL_COMPRESS, name, packed.len);
-	put(&w->o, packed.data, packed.len);
-	vt_buf_free(&raw);
-	vt_buf_free(&packed);
-}
-
-static void body_headers(struct out *o, const struct vt_dat_meta *m)
-{
-	put(o, "header_page", 12);
-	put_blob(o, &m->header_page, 8);
-	put(o, "header_event", 13);
-	put_blob(o, &m->header_event, 8);
-}
-
-static void body_kallsyms(struct out *o, const struct vt_dat_meta *m)
-{
-	put_blob(o, &m->kallsyms, 4);
-}
-
-static void body_printk(struct out *o, const struct vt_dat_meta *m)
-{
-	put_blob(o, &m->printk_formats, 4);
-}
-
-static void body_cmdlines(struct out *o, const struct vt_dat_meta *m)
-{
-	put_blob(o, &m->saved_cmdlines, 8);
-}
-
-static void put_metadata_sections(struct v7 *w)
-{
-	put_section(w, SEC_HEADER_INFO, "headers", body_headers);
-	put_section(w, SEC_FTRACE_EVENTS, "ftrace events", put_ftrace_formats);
-	put_section(w, SEC_EVENT_FORMATS, "events format", put_event_systems);
-	put_section(w, SEC_KALLSYMS, "kallsyms", body_kallsyms);
-	put_section(w, SEC_PRINTK, "printk", body_printk);
-	put_section(w, SEC_CMDLINES, "command lines", body_cmdlines);
-}
-
-/*
- * An options section holding @opts, ended by a DONE option whose number is
- * where the next options section is (0: none). Returns where that number
- * is, for when the next section's place is known only later.
- */
-static uint64_t put_options_section(struct v7 *w, const struct vt_buf *opts, uint64_t next)
-{
-	uint64_t next_at;
-
-	put_section_header(w, SEC_OPTIONS, 0, "options", opts->len + 2 + 4 + 8);
-	put(&w->o, opts->data, opts->len);
-	put_num(&w->o, OPT_DONE, 2);
-	put_num(&w->o, 8, 4);
-	next_at = w->o.pos;
-	put_num(&w->o, next, 8);
-	return next_at;
-}
-
-/* The guest's options, then one pointing at each metadata section. */
-static uint64_t put_meta_options(struct v7 *w)
-{
-	struct vt_buf guest = { 0 }, ptrs = { 0 };
-	struct out go = { .mem = &guest, .swap = w->o.swap };
-	struct out po = { .mem = &ptrs, .swap = w->o.swap };
-	uint64_t next_at;
-	int id;
-
-	put_guest_options(&go, w->m);
-	for (id = SEC_HEADER_INFO; id <= SEC_CMDLINES; id++)
-		put_option_num(&po, id, w->sec[id], 8);
-	put_option_num(&po, OPT_CPUCOUNT, w->m->nr_cpus, 4);
-	if (go.err || po.err)
-		w->o.err = ENOMEM;
-	/* the next section follows this one directly */
-	put_options_section(w, &guest, w->o.pos + 16 + guest.len + 14);
-	next_at = put_options_section(w, &ptrs, 0);
-	vt_buf_free(&guest);
-	vt_buf_free(&ptrs);
-	return next_at;
-}
-
-static void put_padding(struct out *o, uint32_t align)
-{
-	static const char zeros[4096];
-	uint64_t pad = (align - o->pos % align) % align;
-
-	while (pad) {
-		size_t n = pad < sizeof(zeros) ? pad : sizeof(zeros);
-
-		put(o, zeros, n);
-		pad -= n;
-	}
-}
-
-/* One CPU's sub-buffers as u32 chunk count, then compressed chunks. */
-static void put_cpu_chunks(struct v7 *w, int src, uint64_t src_off, uint64_t size)
-{
-	size_t chunk = (size_t)PAGES_PER_CHUNK * w->m->subbuf_size;
-	char *buf = malloc(chunk);
-	uint64_t done;
-	ssize_t n;
-
-	if (!buf) {
-		w->o.err = ENOMEM;
-		return;
-	}
-	put_num(&w->o, (size + chunk - 1) / chunk, 4);
-	for (done = 0; done < size && !w->o.err; done += n) {
-		size_t want = size - done < chunk ? size - done : chunk;
-
-		n = pread(src, buf, want, src_off + done);
-		if (n != (ssize_t)want) {
-			w->o.err = n < 0 ? errno : EIO;
-			break;
-		}
-		put_compressed(w, &w->o, buf, n);
-	}
-	free(buf);
-}
-
-/* The CPU data, each CPU page-aligned; @cpu_off and @cpu_len get where. */
-static uint64_t put_flyrecord(struct v7 *w, const int *src_fds, const uint64_t *src_offs,
-			      const uint64_t *sizes, uint64_t *cpu_off, uint64_t *cpu_len)
-{
-	uint64_t at = w->o.pos, start;
-	int cpu;
-
-	put_section_header(w, SEC_FLYRECORD, SEC_FL_COMPRESS, "buffer flyrecord ", 0);
-	start = w->o.pos;
-	for (cpu = 0; cpu < w->m->nr_cpus; cpu++) {
-		cpu_off[cpu] = cpu_len[cpu] = 0;
-		if (!sizes[cpu])
-			continue;	/* no padding for it either: trace-cmd seeks, writes none */
-		put_padding(&w->o, w->m->subbuf_size);
-		cpu_off[cpu] = w->o.pos;
-		put_cpu_chunks(w, src_fds[cpu], src_offs[cpu], sizes[cpu]);
-		/* as trace-cmd counts it: the chunks, not the count before them */
-		cpu_len[cpu] = w->o.pos - cpu_off[cpu] - 4;
-	}
-	patch_num(&w->o, at + 8, w->o.pos - start, 8);
-	return at;
-}
-
-/* The BUFFER option: where the CPU data is, its clock and page size. */
-static void put_buffer_options(struct v7 *w, uint64_t fly_at, const uint64_t *sizes,
-			       const uint64_t *cpu_off, const uint64_t *cpu_len)
-{
-	struct vt_buf opt = { 0 }, opts = { 0 };
-	struct out bo = { .mem = &opt, .swap = w->o.swap };
-	struct out oo = { .mem = &opts, .swap = w->o.swap };
-	struct vt_blob clock = clock_name(w->m);
-	int cpu, n = 0;
-
-	put_num(&bo, fly_at, 8);
-	put(&bo, "", 1);	/* the top buffer's name */
-	put(&bo, clock.data, clock.len);
-	put(&bo, "", 1);
-	put_num(&bo, w->m->subbuf_size, 4);
-	for (cpu = 0; cpu < w->m->nr_cpus; cpu++)
-		n += sizes[cpu] != 0;
-	put_num(&bo, n, 4);
-	for (cpu = 0; cpu < w->m->nr_cpus; cpu++) {
-		if (!sizes[cpu])
-			continue;
-		put_num(&bo, cpu, 4);
-		put_num(&bo, cpu_off[cpu], 8);
-		put_num(&bo, cpu_len[cpu], 8);
-	}
-	put_option(&oo, OPT_BUFFER, opt.data, opt.len);
-	if (bo.err || oo.err)
-		w->o.err = ENOMEM;
-	put_options_section(w, &opts, 0);
-	vt_buf_free(&opt);
-	vt_buf_free(&opts);
-}
-
-static void put_strings(struct v7 *w)
-{
-	struct vt_buf packed = { 0 };
-	struct out po = { .mem = &packed, .swap = w->o.swap };
-	uint32_t name = add_string(w, "strings");
-
-	put_compressed(w, &po, w->strings.data, w->strings.len);
-	if (po.err)
-		w->o.err = po.err;
-	put_num(&w->o, SEC_STRINGS, 2);
-	put_num(&w->o, SEC_FL_COMPRESS, 2);
-	put_num(&w->o, name, 4);
-	put_num(&w->o, packed.len, 8);
-	put(&w->o, packed.data, packed.len);
-	vt_buf_free(&packed);
-}
-
-/* Magic, version, sizes, the compression; returns where the options offset goes. */
-static uint64_t put_v7_head(struct v7 *w)
-{
-	unsigned char head[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g', '7', 0 };
-	const char *zv = ZSTD_versionString();
-	uint64_t at;
-
-	put(&w->o, head, sizeof(head));
-	put_num(&w->o, w->m->big_endian, 1);
-	put_num(&w->o, w->m->long_size, 1);
-	put_num(&w->o, w->m->subbuf_size, 4);
-	put(&w->o, "zstd", 5);
-	put(&w->o, zv, strlen(zv) + 1);
-	at = w->o.pos;
-	put_num(&w->o, 0, 8);
-	return at;
-}
-
-int vt_dat_write_v7(int fd, const struct vt_dat_meta *m, const int *src_fds,
-		    const uint64_t *src_offs, const uint64_t *sizes)
-{
-	struct v7 w = { .o = { .fd = fd, .swap = file_swaps(m) }, .m = m };
-	uint64_t cpu_off[m->nr_cpus], cpu_len[m->nr_cpus], opts_field, next_field, fly_at;
-
-	w.zstd = ZSTD_createCCtx();
-	if (!w.zstd || ZSTD_isError(ZSTD_CCtx_setParameter(w.zstd, ZSTD_c_contentSizeFlag, 0))) {
-		ZSTD_freeCCtx(w.zstd);
-		errno = ENOMEM;
-		return -1;
-	}
-	opts_field = put_v7_head(&w);
-	put_metadata_sections(&w);
-	patch_num(&w.o, opts_field, w.o.pos, 8);
-	next_field = put_meta_options(&w);
-	fly_at = put_flyrecord(&w, src_fds, src_offs, sizes, cpu_off, cpu_len);
-	patch_num(&w.o, next_field, w.o.pos, 8);
-	put_buffer_options(&w, fly_at, sizes, cpu_off, cpu_len);
-	put_strings(&w);
-	ZSTD_freeCCtx(w.zstd);
-	vt_buf_free(&w.strings);
-	if (w.o.err) {
-		errno = w.o.err;
-		return -1;
-	}
-	return 0;
 }
