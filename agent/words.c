@@ -151,13 +151,15 @@ static bool err_reply_budget(uint32_t tag)
 /* "stop pause": the ring buffer stops recording first, so the flush empties it. */
 static void stop_with_reply(struct agent *a, const char *arg)
 {
+	bool running;
+
 	pthread_mutex_lock(&a->lock);
-	if (a->state != AGENT_RUNNING) {
-		pthread_mutex_unlock(&a->lock);
+	running = a->state == AGENT_RUNNING;
+	pthread_mutex_unlock(&a->lock);
+	if (!running) {		/* only the controller changes the state: still so */
 		reply_text(a, VT_REPLY_STOPPED, "%s", "");
 		return;
 	}
-	pthread_mutex_unlock(&a->lock);
 	if (arg && !strcmp(arg, "pause"))
 		tracing_pause(a);
 	pthread_mutex_lock(&a->lock);
