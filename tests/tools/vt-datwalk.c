@@ -231,5 +231,8 @@ int main(int argc, char **argv)
 			printf(", %llu bytes, %s\n", (unsigned long long)size, sum);
 		}
 	}
+	free(f.strings);
+	free(buf);
+	fclose(in);
 	return 0;
 }
