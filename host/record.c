@@ -25,9 +25,11 @@
 #define TICK_MS			500	/* progress line and offsets table refresh */
 /*
  * What the header may grow by at the end of the run: the guest's saved
- * command lines (up to 32768 of at most 24 bytes) and buffer statistics.
+ * command lines (32768 or more of at most 24 bytes: kernels round the size
+ * up) and buffer statistics. Sparse until used; a header that outgrows it
+ * is written into a copy instead (host/pack.c).
  */
-#define HEADER_ROOM(cpus)	((1ULL << 20) + (cpus) * 1024ULL)
+#define HEADER_ROOM(cpus)	((2ULL << 20) + (cpus) * 1024ULL)
 
 static const char usage[] =
 "Usage: vtrace record [OPTION]...\n"
