@@ -89,6 +89,10 @@ struct agent {
 	uint32_t stop_tag;		/* ... and its tag, for STOPPED */
 	uint32_t order_tag;		/* the word order being run (controller only) */
 	int flushes_done;		/* movers flushed since the last stop */
+	/* what a run changed in tracefs, put back by "end" or at exit (controller only) */
+	bool tracing_paused;		/* tracing_on turned off by "stop pause" */
+	bool cmdlines_raised;		/* saved_cmdlines_size raised by "start" ... */
+	long long cmdlines_old, cmdlines_set;	/* ... from this, to this */
 };
 
 /* options.c */
@@ -103,6 +107,10 @@ void tracing_cleanup(struct agent *a);
 int tracing_open_cpu(struct agent *a, int cpu);
 int tracing_read_stats(struct agent *a, int cpu, struct cpu_stats *st);
 int tracing_online_cpus(int **cpus, int *nr);
+void tracing_pause(struct agent *a);
+void tracing_unpause(struct agent *a);
+void tracing_raise_cmdlines(struct agent *a);
+void tracing_restore_cmdlines(struct agent *a);
 
 /* mover.c */
 int mover_init(struct agent *a, struct mover *m, int cpu);
@@ -128,6 +136,7 @@ void words_run(struct agent *a, const char *tagged);
 
 /* meta.c */
 int meta_build(struct agent *a, bool kallsyms, struct vt_buf *out);
+int meta_build_end(struct agent *a, struct vt_buf *out);
 
 /* log.c */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

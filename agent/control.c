@@ -49,6 +49,7 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 			return;
 		}
 		agent_dbg("start order");
+		tracing_unpause(a);	/* a "stop pause" whose "end" never came */
 		agent_set_state(a, AGENT_RUNNING);
 		break;
 	case VT_ORDER_STOP:

@@ -119,6 +119,34 @@ static int add_cpu_stats(struct agent *a, struct vt_buf *out)
 	return ret;
 }
 
+/* /proc/kallsyms: procfs gives no size, so it is read to the end first. */
+static int add_kallsyms(struct vt_buf *out)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	struct vt_buf ks = { 0 };
+	char buf[65536];
+	int ret = 0;
+	size_t n;
+
+	if (!f)
+		return 0;	/* optional, like the files */
+	while (!ret && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		ret = vt_buf_add(&ks, buf, n);
+	fclose(f);
+	if (!ret && ks.len)
+		ret = vt_meta_add(out, VT_META_KALLSYMS, ks.data, ks.len, NULL, 0);
+	vt_buf_free(&ks);
+	return ret;
+}
+
+/* After the last flush: the buffer statistics and the tasks that ran ("end"). */
+int meta_build_end(struct agent *a, struct vt_buf *out)
+{
+	int ret = add_cpu_stats(a, out);
+
+	return ret ?: add_file(a, out, VT_META_SAVED_CMDLINES, "saved_cmdlines");
+}
+
 int meta_build(struct agent *a, bool kallsyms, struct vt_buf *out)
 {
 	struct utsname u;
@@ -134,19 +162,7 @@ int meta_build(struct agent *a, bool kallsyms, struct vt_buf *out)
 	ret = ret ?: add_cpu_stats(a, out);
 	if (!ret && uname(&u) == 0)
 		ret = vt_meta_add(out, VT_META_UNAME, u.release, strlen(u.release), NULL, 0);
-	if (!ret && kallsyms) {
-		FILE *f = fopen("/proc/kallsyms", "r");
-		char buf[65536];
-		struct vt_buf ks = { 0 };
-		size_t n;
-
-		while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0 && !ret)
-			ret = vt_buf_add(&ks, buf, n);
-		if (f)
-			fclose(f);
-		if (!ret && ks.len)
-			ret = vt_meta_add(out, VT_META_KALLSYMS, ks.data, ks.len, NULL, 0);
-		vt_buf_free(&ks);
-	}
+	if (!ret && kallsyms)
+		ret = add_kallsyms(out);
 	return ret;
 }

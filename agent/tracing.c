@@ -178,8 +178,107 @@ int tracing_size_buffer(struct agent *a)
 	return size_ring_buffer(a);
 }
 
+/*
+ * "stop pause": the ring buffer stops recording before the flush, so the
+ * flush leaves it empty and the statistics taken after it say so, as
+ * trace-cmd stops tracing before its last read. Only a buffer that was on
+ * is turned off, and only that one is turned on again.
+ */
+void tracing_pause(struct agent *a)
+{
+	long long on;
+
+	if (a->tracing_paused || read_number(a, "tracing_on", &on) || !on)
+		return;
+	if (tracefs_instance_file_write(a->instance, "tracing_on", "0") < 0) {
+		agent_log("warning: cannot write 0 to tracing_on in %s: %s; the statistics taken "
+			  "after the flush will count later events", a->tracing_dir,
+			  strerror(errno));
+		return;
+	}
+	a->tracing_paused = true;
+}
+
+void tracing_unpause(struct agent *a)
+{
+	if (!a->tracing_paused)
+		return;
+	a->tracing_paused = false;
+	if (tracefs_instance_file_write(a->instance, "tracing_on", "1") < 0)
+		agent_err("cannot write 1 to tracing_on in %s again: %s; turn it on by hand",
+			  a->tracing_dir, strerror(errno));
+}
+
+/*
+ * The kernel keeps the names of the last saved_cmdlines_size tasks only
+ * (128 by default): too few for a run, and the host would show "<...>" for
+ * the others. It is a top-level file, also for an instance.
+ */
+#define CMDLINES_WANTED 32768	/* the kernel's limit, PID_MAX_DEFAULT */
+
+static int top_number(struct agent *a, const char *file, long long *val)
+{
+	struct tracefs_instance *top = tracefs_instance_alloc(a->tracing_dir, NULL);
+	int ret = top ? tracefs_instance_file_read_number(top, file, val) : -1;
+
+	tracefs_instance_free(top);
+	return ret;
+}
+
+static int top_write(struct agent *a, const char *file, long long val)
+{
+	struct tracefs_instance *top = tracefs_instance_alloc(a->tracing_dir, NULL);
+	char num[32];
+	int ret = -1;
+
+	snprintf(num, sizeof(num), "%lld", val);
+	if (top)
+		ret = tracefs_instance_file_write(top, file, num) < 0 ? -1 : 0;
+	tracefs_instance_free(top);
+	return ret;
+}
+
+/* Not fatal: a kernel that refuses costs task names, not events. */
+void tracing_raise_cmdlines(struct agent *a)
+{
+	long long old, now;
+
+	if (a->cmdlines_raised || top_number(a, "saved_cmdlines_size", &old) ||
+	    old >= CMDLINES_WANTED)
+		return;
+	if (top_write(a, "saved_cmdlines_size", CMDLINES_WANTED)) {
+		agent_log("warning: cannot write %d to %s/saved_cmdlines_size: %s; the host may "
+			  "miss the names of some tasks", CMDLINES_WANTED, a->tracing_dir,
+			  strerror(errno));
+		return;
+	}
+	if (top_number(a, "saved_cmdlines_size", &now))
+		now = CMDLINES_WANTED;
+	agent_dbg("saved_cmdlines_size %lld -> %lld for the run", old, now);
+	a->cmdlines_raised = true;
+	a->cmdlines_old = old;
+	a->cmdlines_set = now;	/* as the kernel rounded it */
+}
+
+/* Put back the size from before the run, unless someone changed it since. */
+void tracing_restore_cmdlines(struct agent *a)
+{
+	long long now;
+
+	if (!a->cmdlines_raised)
+		return;
+	a->cmdlines_raised = false;
+	if (top_number(a, "saved_cmdlines_size", &now) || now != a->cmdlines_set)
+		return;
+	if (top_write(a, "saved_cmdlines_size", a->cmdlines_old))
+		agent_log("warning: cannot write %lld to %s/saved_cmdlines_size again: %s",
+			  a->cmdlines_old, a->tracing_dir, strerror(errno));
+}
+
 void tracing_cleanup(struct agent *a)
 {
+	tracing_unpause(a);
+	tracing_restore_cmdlines(a);
 	tracefs_instance_free(a->instance);
 	a->instance = NULL;
 	free(a->tracing_dir);

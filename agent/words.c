@@ -89,6 +89,24 @@ static void send_meta(struct agent *a, const char *arg)
 	vt_buf_free(&meta);
 }
 
+/*
+ * The end of a run: the end-of-run metadata, then what the run changed in
+ * tracefs goes back as it was (tracing_on after "stop pause", the size of
+ * saved_cmdlines raised by "start").
+ */
+static void end_run(struct agent *a)
+{
+	struct vt_buf meta = { 0 };
+
+	if (meta_build_end(a, &meta) || meta.len > VT_REPLY_MAX)
+		reply_text(a, VT_REPLY_ERR, "cannot gather the end-of-run metadata");
+	else
+		reply_send(a, VT_REPLY_META, a->order_tag, meta.data, meta.len);
+	vt_buf_free(&meta);
+	tracing_unpause(a);
+	tracing_restore_cmdlines(a);
+}
+
 static void send_status(struct agent *a)
 {
 	struct vt_buf text = { 0 };
@@ -134,14 +152,21 @@ static bool err_reply_budget(uint32_t tag)
 	return ++in_second <= ERR_BURST;
 }
 
-static void stop_with_reply(struct agent *a)
+/* "stop pause": the ring buffer stops recording first, so the flush empties it. */
+static void stop_with_reply(struct agent *a, const char *arg)
 {
+	bool running;
+
 	pthread_mutex_lock(&a->lock);
-	if (a->state != AGENT_RUNNING) {
-		pthread_mutex_unlock(&a->lock);
+	running = a->state == AGENT_RUNNING;
+	pthread_mutex_unlock(&a->lock);
+	if (!running) {		/* only the controller changes the state: still so */
 		reply_text(a, VT_REPLY_STOPPED, "%s", "");
 		return;
 	}
+	if (arg && !strcmp(arg, "pause"))
+		tracing_pause(a);
+	pthread_mutex_lock(&a->lock);
 	a->stop_reply_wanted = true;
 	a->stop_tag = a->order_tag;
 	pthread_mutex_unlock(&a->lock);
@@ -164,13 +189,17 @@ void words_run(struct agent *a, const char *tagged)
 	}
 	if (!strcmp(word, "start")) {
 		agent_dbg("start order");
+		tracing_unpause(a);
+		tracing_raise_cmdlines(a);
 		agent_set_state(a, AGENT_RUNNING);
 		reply_text(a, VT_REPLY_OK, "streaming");
 	} else if (!strcmp(word, "stop")) {
 		agent_dbg("stop order");
-		stop_with_reply(a);
+		stop_with_reply(a, arg);
 	} else if (!strcmp(word, "meta")) {
 		send_meta(a, arg);
+	} else if (!strcmp(word, "end")) {
+		end_run(a);
 	} else if (!strcmp(word, "status")) {
 		send_status(a);
 	} else if (!strcmp(word, "enable") || !strcmp(word, "disable")) {

@@ -48,11 +48,12 @@ fake_guest() {
 		if [[ $order =~ ^#([0-9]+)[[:space:]]+(.*)$ ]]; then
 			VT_TAG=${BASH_REMATCH[1]} order=${BASH_REMATCH[2]}
 		fi
-		case "$order" in
+		case "${order%% *}" in	# its first word: "meta kallsyms", "stop pause"
 		meta) "$B/tests/vt-fakereply" meta "$FIX" >&4 ;;
 		start) "$B/tests/vt-fakereply" ok streaming >&4; produce ;;
 		stop) "$B/tests/vt-fakereply" stopped \
 			"$(printf 'cpu=0 bytes=%s lost=0\ncpu=1 bytes=%s lost=0' $BYTES $BYTES)" >&4 ;;
+		end) "$B/tests/vt-fakereply" end "$FIX" >&4 ;;
 		*) "$B/tests/vt-fakereply" ok ok >&4 ;;
 		esac
 	done

@@ -149,10 +149,41 @@ int meta_parse(struct guest_meta *gm, char *payload, size_t len, char *err, size
 	return 0;
 }
 
+int meta_parse_end(struct guest_meta *gm, char *payload, size_t len, char *err, size_t errsz)
+{
+	const unsigned char *p = (const unsigned char *)payload;
+	struct vt_meta_rec rec;
+	size_t off = 0;
+	int ret;
+
+	while ((ret = vt_meta_next(p, len, &off, &rec)) == 1)
+		;
+	if (ret < 0) {
+		free(payload);
+		return fail(err, errsz, "a metadata record runs past the end of the reply");
+	}
+	/* all checked: now the records replace the start's (or an earlier end's) */
+	memset(gm->dat.cpu_stats, 0, gm->dat.nr_cpus * sizeof(*gm->dat.cpu_stats));
+	if (gm->end_payload && gm->dat.saved_cmdlines.data >= gm->end_payload &&
+	    gm->dat.saved_cmdlines.data < gm->end_payload + gm->end_payload_len)
+		memset(&gm->dat.saved_cmdlines, 0, sizeof(gm->dat.saved_cmdlines));
+	for (off = 0; vt_meta_next(p, len, &off, &rec) == 1;) {
+		if (rec.tag == VT_META_SAVED_CMDLINES)
+			gm->dat.saved_cmdlines = blob(&rec);
+		else if (rec.tag == VT_META_CPU_STATS)
+			add_cpu_stats(gm, &rec);
+	}
+	free(gm->end_payload);
+	gm->end_payload = payload;
+	gm->end_payload_len = len;
+	return 0;
+}
+
 void meta_free(struct guest_meta *gm)
 {
 	free(gm->dat.formats);
 	free(gm->dat.cpu_stats);
 	free(gm->payload);
+	free(gm->end_payload);
 	memset(gm, 0, sizeof(*gm));
 }

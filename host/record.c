@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <linux/falloc.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -21,13 +20,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "order.h"
-#include "stream.h"
-#include "vtrace.h"
+#include "record.h"
 
-#define REPLY_TIMEOUT_MS	10000
-#define STOP_TIMEOUT_MS		30000
 #define TICK_MS			500	/* progress line and offsets table refresh */
+/*
+ * What the header may grow by at the end of the run: the guest's saved
+ * command lines (32768 or more of at most 24 bytes: kernels round the size
+ * up) and buffer statistics. Sparse until used; a header that outgrows it
+ * is written into a copy instead (host/pack.c).
+ */
+#define HEADER_ROOM(cpus)	((2ULL << 20) + (cpus) * 1024ULL)
 
 static const char usage[] =
 "Usage: vtrace record [OPTION]...\n"
@@ -36,33 +38,13 @@ static const char usage[] =
 "  -o, --output FILE      default trace.dat\n"
 "  -e, --event SYS[:EV]   enable this guest event while recording (repeatable)\n"
 "  -D, --duration S       stop after S seconds (default: at Ctrl-C)\n"
-"  -k, --kallsyms         also record the guest's /proc/kallsyms\n"
+"      --no-kallsyms      leave the guest's /proc/kallsyms out (recorded by\n"
+"                         default, so that addresses show as function names)\n"
 "      --file-version V   the trace.dat version: 6 (default), or 7, compressed\n"
 "                         with zstd\n"
 "  -q, --quiet            no progress line\n"
 "The guest must run a vtrace trace-agent. On a TTY a progress line shows each\n"
 "CPU's bytes, sub-buffers and missed events.\n";
-
-struct record {
-	const char *dir, *output;
-	char *events[64];
-	int nr_events, enabled;
-	double duration;
-	bool kallsyms, quiet;
-	int version;		/* of the trace.dat: 6, or 7 (zstd) */
-	struct channel ch;
-	struct guest_meta gm;
-	struct stream *streams;
-	int nr_streams;
-	int stop_fd;
-	int sig_fd;
-	int out_fd;		/* the trace.dat, under a temporary name until done */
-	char tmp_path[PATH_MAX];
-	uint64_t table_off, data_off, region;
-	bool agent_gone;	/* nothing holds the reply FIFO: said once */
-	int unasked;		/* replies to orders vtrace did not send */
-	int restarts;
-};
 
 static int parse_options(struct record *r, int argc, char **argv)
 {
@@ -71,7 +53,8 @@ static int parse_options(struct record *r, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "event", required_argument, NULL, 'e' },
 		{ "duration", required_argument, NULL, 'D' },
-		{ "kallsyms", no_argument, NULL, 'k' },
+		{ "kallsyms", no_argument, NULL, 'k' },	/* the default now; for scripts */
+		{ "no-kallsyms", no_argument, NULL, 'K' },
 		{ "file-version", required_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -101,7 +84,8 @@ static int parse_options(struct record *r, int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'k': r->kallsyms = true; break;
+		case 'k': r->no_kallsyms = false; break;
+		case 'K': r->no_kallsyms = true; break;
 		case 'V':
 			if (strcmp(optarg, "6") && strcmp(optarg, "7")) {
 				vt_err("invalid trace.dat version '%s': give 6, or 7 (zstd-compressed)",
@@ -118,78 +102,6 @@ static int parse_options(struct record *r, int argc, char **argv)
 	if (optind < argc) {
 		vt_err("unexpected argument '%s'; try 'vtrace record --help'", argv[optind]);
 		return -1;
-	}
-	return 0;
-}
-
-/* Ask, and accept only @want; ERR replies are shown as the guest said them. */
-static char *ask(struct record *r, const char *order, int want, uint32_t *len)
-{
-	struct vt_reply rep;
-	char *payload, shown[256];
-
-	if (channel_ask(&r->ch, order, REPLY_TIMEOUT_MS, &rep, &payload))
-		return NULL;
-	if (rep.type != want) {
-		vt_escape(payload, rep.length, shown, sizeof(shown));
-		vt_err("'%s': the guest answered: %s", order,
-		       rep.type == VT_REPLY_ERR ? shown : "an unexpected reply");
-		free(payload);
-		return NULL;
-	}
-	if (len)
-		*len = rep.length;
-	return payload;
-}
-
-static int enable_events(struct record *r)
-{
-	char order[300];
-	char *reply;
-
-	for (r->enabled = 0; r->enabled < r->nr_events; r->enabled++) {
-		snprintf(order, sizeof(order), "enable %s", r->events[r->enabled]);
-		reply = ask(r, order, VT_REPLY_OK, NULL);
-		if (!reply)
-			return -1;
-		free(reply);
-	}
-	return 0;
-}
-
-/* Leave the guest's events as they were. */
-static void disable_events(struct record *r)
-{
-	char order[300];
-	int i;
-
-	for (i = 0; i < r->enabled; i++) {
-		snprintf(order, sizeof(order), "disable %s", r->events[i]);
-		free(ask(r, order, VT_REPLY_OK, NULL));
-	}
-	r->enabled = 0;
-}
-
-static int fetch_meta(struct record *r)
-{
-	char err[256];
-	uint32_t len;
-	char *payload = ask(r, r->kallsyms ? "meta kallsyms" : "meta", VT_REPLY_META, &len);
-	int i;
-
-	if (!payload)
-		return -1;
-	if (meta_parse(&r->gm, payload, len, err, sizeof(err))) {
-		vt_err("malformed metadata from the guest: %s", err);
-		return -1;
-	}
-	for (i = 0; i < r->gm.nr_streamed; i++) {
-		if (r->gm.cpus[i] >= r->nr_streams) {
-			vt_err("the agent streams CPU %d but %s has no " DATA_NAME_FMT ".out; run "
-			       "'vtrace setup --cpus %d'", r->gm.cpus[i], r->dir, r->gm.cpus[i],
-			       r->gm.dat.nr_cpus);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -218,11 +130,13 @@ static int update_table(struct record *r)
 /*
  * The trace.dat is written in place: its header now, then each CPU's
  * sub-buffers straight into a region of its own, far apart in a sparse
- * file; finish_dat() closes the gaps. No second copy of the data.
+ * file; finish_dat() writes the header again with the end-of-run metadata
+ * and closes the gaps (host/pack.c). No second copy of the data.
  */
 static int create_dat(struct record *r)
 {
 	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus;	/* ext4 allows 16 TiB */
+	uint64_t header_end;
 
 	if (vt_check_output(r->output))
 		return -1;
@@ -234,10 +148,13 @@ static int create_dat(struct record *r)
 		r->tmp_path[0] = '\0';
 		return -1;
 	}
-	if (vt_dat_write_header(r->out_fd, &r->gm.dat, &r->table_off, &r->data_off)) {
+	if (vt_dat_write_header(r->out_fd, &r->gm.dat, &r->table_off, &header_end)) {
 		vt_err("cannot write %s: %s", r->tmp_path, strerror(errno));
 		return -1;
 	}
+	/* room for the header to grow by the end of the run (sparse: free) */
+	r->data_off = header_end + HEADER_ROOM(r->gm.dat.nr_cpus);
+	r->data_off -= r->data_off % r->gm.dat.subbuf_size;
 	r->region = per_cpu < (64ULL << 30) ? per_cpu : (64ULL << 30);
 	r->region -= r->region % r->gm.dat.subbuf_size;
 	return update_table(r);
@@ -296,88 +213,6 @@ static void show_progress(struct record *r, double secs, bool last)
 	fflush(stderr);
 }
 
-static double elapsed(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) + (t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/*
- * A new agent announced itself (HELLO): it was restarted, or the guest
- * rebooted. End each CPU's old stream where it broke, check the new agent
- * streams the same way (else the file could not hold both), enable the
- * events again and start it. Returns 0, or -1 to end the recording.
- */
-static int resume(struct record *r, const char *hello)
-{
-	static struct guest_meta gm;
-	char err[256], shown[256];
-	uint32_t len;
-	char *payload;
-	int i, bad = 0;
-
-	vt_escape(hello, strlen(hello), shown, sizeof(shown));
-	for (i = 0; shown[i]; i++)	/* its key=value lines on one line */
-		if (!strncmp(shown + i, "\\x0a", 4))
-			memcpy(shown + i, "    ", 4);
-	vt_info("a new agent announced itself (%s): the old one is gone; resuming", shown);
-	r->restarts++;
-	for (i = 0; i < r->gm.nr_streamed; i++)
-		if (stream_cut(&r->streams[i], 5000))
-			vt_err("cpu%d: the reader did not end the old stream in time",
-			       r->streams[i].cpu);
-	payload = ask(r, r->kallsyms ? "meta kallsyms" : "meta", VT_REPLY_META, &len);
-	if (!payload)
-		return -1;
-	memset(&gm, 0, sizeof(gm));
-	if (meta_parse(&gm, payload, len, err, sizeof(err))) {
-		vt_err("malformed metadata from the new agent: %s", err);
-		return -1;
-	}
-	if (gm.dat.subbuf_size != r->gm.dat.subbuf_size || gm.dat.long_size != r->gm.dat.long_size ||
-	    gm.dat.big_endian != r->gm.dat.big_endian || gm.dat.nr_cpus != r->gm.dat.nr_cpus ||
-	    gm.nr_streamed != r->gm.nr_streamed)
-		bad = 1;
-	for (i = 0; !bad && i < gm.nr_streamed; i++)
-		bad = gm.cpus[i] != r->gm.cpus[i];
-	meta_free(&gm);
-	if (bad) {
-		vt_err("the new agent streams differently (sub-buffer size, CPUs or word size "
-		       "changed): ending the recording with what came before");
-		return -1;
-	}
-	r->enabled = 0;
-	if (enable_events(r))
-		return -1;
-	payload = ask(r, "start", VT_REPLY_OK, NULL);
-	free(payload);
-	return payload ? 0 : -1;
-}
-
-/* Between orders: notice an agent that is gone, and one that is back. */
-static int watch_agent(struct record *r)
-{
-	char *hello;
-	bool gone;
-	int i, ret = channel_poll_hello(&r->ch, &hello, &gone, &r->unasked);
-
-	if (gone && !r->agent_gone) {
-		vt_info("nothing holds %s: the agent is gone. Recording goes on; an agent that "
-			"starts again is picked up", r->ch.out_path);
-		for (i = 0; i < r->gm.nr_streamed; i++)
-			vt_info("cpu%d: %llu bytes received so far", r->streams[i].cpu,
-				(unsigned long long)stream_get(&r->streams[i].received));
-	}
-	r->agent_gone = gone;
-	if (ret != 1)
-		return 0;
-	ret = resume(r, hello);
-	free(hello);
-	return ret;
-}
-
 /* A CPU could not write (a full disk): nothing more can be kept, stop now. */
 static bool write_failed(struct record *r)
 {
@@ -421,208 +256,12 @@ static void wait_for_end(struct record *r)
 		show_progress(r, elapsed(&t0), true);
 }
 
-/*
- * Stop, and wait until every byte each CPU sent (the agent says how many
- * after its flush) has arrived. Without that word (an agent that died) keep
- * what came.
- */
-static void stop_and_collect(struct record *r)
-{
-	char *payload, *line, *save = NULL;
-	struct vt_reply rep;
-	unsigned long long bytes, lost;
-	struct timespec t0;
-	int cpu, i, ret, skipped = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ret = channel_ask(&r->ch, "stop", STOP_TIMEOUT_MS, &rep, &payload);
-	/*
-	 * Replies to orders someone else sent (a flood) may come first: an
-	 * agent without tags leaves them to be skipped here.
-	 */
-	while (!ret && rep.type != VT_REPLY_STOPPED && elapsed(&t0) * 1000 < STOP_TIMEOUT_MS) {
-		free(payload);
-		skipped++;
-		ret = channel_read_reply(&r->ch, STOP_TIMEOUT_MS - elapsed(&t0) * 1000, &rep,
-					 &payload);
-	}
-	skipped += r->unasked + r->ch.skipped;
-	if (skipped)
-		vt_info("%d replies to orders vtrace did not send were skipped (someone else "
-			"writes to %s)", skipped, r->ch.in_path);
-	if (ret || rep.type != VT_REPLY_STOPPED) {
-		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
-		if (!ret)
-			free(payload);
-		usleep(500000);
-		return;
-	}
-	for (line = strtok_r(payload, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "cpu=%d bytes=%llu lost=%llu", &cpu, &bytes, &lost) != 3)
-			continue;
-		for (i = 0; i < r->gm.nr_streamed; i++) {
-			struct stream *s = &r->streams[i];
-
-			if (s->cpu != cpu)
-				continue;
-			/* bytes counts from this agent's start: from the last cut */
-			while (stream_get(&s->received) - stream_get(&s->epoch) < bytes &&
-			       elapsed(&t0) * 1000 < STOP_TIMEOUT_MS)
-				usleep(2000);
-			if (stream_get(&s->received) - stream_get(&s->epoch) < bytes)
-				vt_err("cpu%d: %llu of the %llu bytes sent never arrived", cpu,
-				       (unsigned long long)(stream_get(&s->received) -
-							    stream_get(&s->epoch)), bytes);
-			if (lost)
-				vt_info("cpu%d: the guest's ring buffer overwrote %llu events (the "
-					"host read too slowly; a larger buffer helps)", cpu, lost);
-		}
-	}
-	free(payload);
-}
-
-/* Copy each CPU's region into a fresh file: for filesystems that cannot collapse. */
-static int rewrite_packed(struct record *r, const uint64_t *sizes, uint64_t *offsets)
-{
-	char path[PATH_MAX];
-	uint64_t table, off;
-	int fd, cpu;
-
-	snprintf(path, sizeof(path), "%s.XXXXXX", r->output);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (vt_dat_write_header(fd, &r->gm.dat, &table, &off))
-		goto fail;
-	for (cpu = 0; cpu < r->gm.dat.nr_cpus; cpu++) {
-		loff_t from = r->data_off + cpu * r->region, to = off;
-		uint64_t left = sizes[cpu];
-		ssize_t n;
-
-		offsets[cpu] = off;
-		while (left) {
-			n = copy_file_range(r->out_fd, &from, fd, &to, left, 0);
-			if (n <= 0)
-				goto fail;
-			left -= n;
-		}
-		off += sizes[cpu];
-	}
-	if (vt_dat_write_offsets(fd, &r->gm.dat, table, offsets, sizes))
-		goto fail;
-	close(r->out_fd);
-	unlink(r->tmp_path);
-	r->out_fd = fd;
-	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s", path);
-	return 0;
-fail:
-	close(fd);
-	unlink(path);
-	return -1;
-}
-
-/*
- * Move each CPU's sub-buffers down to its packed place inside the file, a
- * chunk at a time, punching the source chunk out before writing it again:
- * for a full disk (the copy needs as much room again), it needs no free
- * space beyond what it frees.
- */
-static int pack_in_place(struct record *r, const uint64_t *sizes, uint64_t *offsets)
-{
-	const size_t chunk = 1 << 20;
-	uint64_t off = r->data_off, src, done, n;
-	char *buf = malloc(chunk);
-	int cpu;
-
-	if (!buf)
-		return -1;
-	for (cpu = 0; cpu < r->gm.dat.nr_cpus; off += sizes[cpu], cpu++) {
-		offsets[cpu] = off;
-		src = r->data_off + cpu * r->region;
-		for (done = 0; src != off && done < sizes[cpu]; done += n) {
-			n = sizes[cpu] - done < chunk ? sizes[cpu] - done : chunk;
-			if (pread(r->out_fd, buf, n, src + done) != (ssize_t)n)
-				goto fail;
-			/* dest < src: the write lands only on what was read already */
-			fallocate(r->out_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, src + done, n);
-			if (pwrite(r->out_fd, buf, n, off + done) != (ssize_t)n)
-				goto fail;
-		}
-	}
-	free(buf);
-	if (ftruncate(r->out_fd, off))
-		return -1;
-	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
-fail:
-	free(buf);
-	return -1;
-}
-
-/*
- * Close the gaps between the CPU regions, highest first so lower offsets
- * stay put. FALLOC_FL_COLLAPSE_RANGE moves extents, not data (ext4, xfs);
- * elsewhere the regions are copied into a fresh file.
- */
-static int pack_regions(struct record *r, const uint64_t *sizes, uint64_t *offsets)
-{
-	int nr = r->gm.dat.nr_cpus, last = -1, cpu;
-	uint64_t end, off = r->data_off;
-
-	for (cpu = 0; cpu < nr; cpu++) {
-		offsets[cpu] = off;
-		off += sizes[cpu];
-		if (sizes[cpu])
-			last = cpu;
-	}
-	end = last < 0 ? r->data_off : r->data_off + last * r->region + sizes[last];
-	if (ftruncate(r->out_fd, end))
-		return -1;
-	for (cpu = last - 1; cpu >= 0; cpu--) {
-		uint64_t gap = r->data_off + cpu * r->region + sizes[cpu];
-
-		if (fallocate(r->out_fd, FALLOC_FL_COLLAPSE_RANGE, gap, r->region - sizes[cpu])) {
-			if (!rewrite_packed(r, sizes, offsets))
-				return 0;
-			if (errno != ENOSPC && errno != EDQUOT)
-				return -1;
-			vt_info("no room for a packed copy of %s: packing it in place", r->output);
-			return pack_in_place(r, sizes, offsets);
-		}
-	}
-	return vt_dat_write_offsets(r->out_fd, &r->gm.dat, r->table_off, offsets, sizes);
-}
-
-/* Version 7: compress the recorded regions into a fresh file. */
-static int write_v7(struct record *r, const uint64_t *sizes)
-{
-	int nr = r->gm.dat.nr_cpus, fds[nr], cpu, fd;
-	uint64_t offs[nr];
-	char path[PATH_MAX];
-
-	for (cpu = 0; cpu < nr; cpu++) {
-		fds[cpu] = r->out_fd;
-		offs[cpu] = r->data_off + cpu * r->region;
-	}
-	snprintf(path, sizeof(path), "%s.XXXXXX", r->output);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (vt_dat_write_v7(fd, &r->gm.dat, fds, offs, sizes)) {
-		close(fd);
-		unlink(path);
-		return -1;
-	}
-	close(r->out_fd);
-	unlink(r->tmp_path);
-	r->out_fd = fd;
-	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s", path);
-	return 0;
-}
-
 static int finish_dat(struct record *r)
 {
+	struct pack p = { .fd = r->out_fd, .path = r->tmp_path, .output = r->output,
+			  .meta = &r->gm.dat, .base = r->data_off, .region = r->region };
 	int nr = r->gm.dat.nr_cpus, i, ret;
-	uint64_t sizes[nr], offsets[nr];
+	uint64_t sizes[nr];
 	mode_t mask;
 
 	memset(sizes, 0, sizeof(sizes));
@@ -632,7 +271,8 @@ static int finish_dat(struct record *r)
 					   r->streams[i].subbuf;
 	mask = umask(0);
 	umask(mask);
-	ret = r->version == 7 ? write_v7(r, sizes) : pack_regions(r, sizes, offsets);
+	ret = r->version == 7 ? pack_v7(&p, sizes) : pack_v6(&p, sizes);
+	r->out_fd = p.fd;
 	if (!ret)
 		ret = fchmod(r->out_fd, 0666 & ~mask);
 	if (close(r->out_fd) || ret || rename(r->tmp_path, r->output)) {
@@ -722,7 +362,8 @@ int cmd_record(int argc, char **argv)
 			(int)(r.gm.dat.uname.len < 64 ? r.gm.dat.uname.len : 64),
 			r.gm.dat.uname.data ? r.gm.dat.uname.data : "?");
 	wait_for_end(&r);
-	stop_and_collect(&r);
+	if (stop_and_collect(&r))
+		fetch_end_meta(&r);
 	ret = 0;
 out:
 	if (r.stop_fd >= 0 && write(r.stop_fd, &one, sizeof(one)) < 0)

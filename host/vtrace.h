@@ -52,9 +52,30 @@ struct guest_meta {
 	int nr_streamed;
 	char *payload;		/* owns everything dat points into */
 	size_t payload_len;
+	char *end_payload;	/* owns the end-of-run records (meta_parse_end) */
+	size_t end_payload_len;
 };
 int meta_parse(struct guest_meta *gm, char *payload, size_t len, char *err, size_t errsz);
+/*
+ * The end-of-run metadata (the reply to "end", or a whole META from an
+ * agent without it): its CPU_STATS and SAVED_CMDLINES records replace those
+ * of gm, which takes @payload. Returns 0, or -1 with a message in @err.
+ */
+int meta_parse_end(struct guest_meta *gm, char *payload, size_t len, char *err, size_t errsz);
 void meta_free(struct guest_meta *gm);
+
+/* pack.c: the finished trace.dat from vtrace record's temporary file */
+struct pack {
+	int fd;			/* the temporary file; a copy may take its place */
+	char *path;		/* its name, PATH_MAX bytes: updated with fd */
+	const char *output;	/* the final name: copies are made beside it */
+	const struct vt_dat_meta *meta;	/* what the file is to say */
+	uint64_t base, region;	/* CPU n's sub-buffers are at base + n * region */
+};
+/* Version 6: the header written again from meta, the regions packed after it. */
+int pack_v6(struct pack *p, const uint64_t *sizes);
+/* Version 7: everything compressed into a fresh file. */
+int pack_v7(struct pack *p, const uint64_t *sizes);
 
 /* setup.c */
 int setup_channels(const char *dir, int cpus);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * trace.dat writer (version 6, see trace-cmd.dat.v6(5)). libtracecmd reads
- * these files but has no public writer, so this one is ours; its proof is
- * that trace-cmd report and libtracecmd read what it writes.
+ * trace.dat writer, versions 6 and 7 (trace-cmd.dat.v6(5), .v7(5)).
+ * libtracecmd reads these files but has no public writer, so this one is
+ * ours; its proof is that trace-cmd report and libtracecmd read what it
+ * writes, and that trace-cmd's own rewrite of a file (trace-cmd convert)
+ * gives the same bytes back.
  */
 #ifndef VT_TRACEDAT_H
 #define VT_TRACEDAT_H
@@ -29,7 +31,8 @@ struct vt_dat_meta {
 	struct vt_format *formats;
 	int nr_formats;
 	struct vt_blob kallsyms, printk_formats, saved_cmdlines;
-	struct vt_blob trace_clock;	/* the trace_clock file, "[local] global ..." */
+	struct vt_blob trace_clock;	/* the trace_clock file, "[local] global ...": the
+					 * bracketed one is written as the clock in use */
 	struct vt_blob uname;
 	struct vt_blob *cpu_stats;	/* per CPU, may be empty */
 	int nr_cpus;
@@ -42,6 +45,12 @@ struct vt_dat_meta {
  */
 int vt_dat_write_header(int fd, const struct vt_dat_meta *m, uint64_t *table_off,
 			uint64_t *data_off);
+
+/*
+ * What vt_dat_write_header() would give for @m, without writing: where the
+ * table and the CPU data would be in a file that starts with it.
+ */
+void vt_dat_header_size(const struct vt_dat_meta *m, uint64_t *table_off, uint64_t *data_off);
 
 /* Fill the offsets table: CPU i's data is @sizes[i] bytes at @offsets[i]. */
 int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off,

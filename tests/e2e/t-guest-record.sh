@@ -21,5 +21,15 @@ first=$(head -1 "$WORK/marks"); last=$(tail -1 "$WORK/marks")
 [ "$(seq "$first" "$last" | md5sum)" = "$(md5sum <"$WORK/marks")" ] ||
 	fail "markers $first..$last have gaps or repeats"
 grep -q 'sched_switch: ' "$WORK/report.txt" || fail "no sched_switch decoded"
+# as trace-cmd records: the guest's kallsyms name the function of each
+# marker, its writer has a name, the ring buffers were left empty
+grep 'vtrace-demo marker' "$WORK/report.txt" >"$WORK/prints"
+grep -v 'print: *tracing_mark_write: vtrace-demo' "$WORK/prints" >"$WORK/bad" &&
+	fail "markers without their function: $(head -2 "$WORK/bad")"
+grep '^ *<\.\.\.>-' "$WORK/prints" >"$WORK/bad" &&
+	fail "markers whose writer has no name: $(head -2 "$WORK/bad")"
+trace-cmd report --stat -i "$WORK/g.dat" >"$WORK/stat.txt" 2>/dev/null || fail "trace-cmd report --stat"
+[ "$(grep -c '^entries: 0$' "$WORK/stat.txt")" -eq 2 ] ||
+	fail "end-of-run statistics: $(grep '^entries' "$WORK/stat.txt" | tr '\n' ' ')"
 say "guest: markers $first..$last, none missing;" \
     "$(grep -c 'sched_switch: ' "$WORK/report.txt") sched_switch; $(grep -o 'booting the guest ([a-z]*' "$WORK/run.log")"

@@ -5,8 +5,9 @@
  * checked, the payload copied NUL-terminated; a META payload walked record
  * by record (vt_meta_next), parsed by host/meta.c, and written as a
  * trace.dat header (v6) and a whole empty v7 file into a memfd, since
- * everything it holds comes from the guest; text payloads searched with
- * vt_kv_get and escaped for messages.
+ * everything it holds comes from the guest; a later META taken as the
+ * end-of-run metadata (meta_parse_end) and the files written again; text
+ * payloads searched with vt_kv_get and escaped for messages.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -68,6 +69,7 @@ static void text_reply(const char *text, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct guest_meta gm;
+	bool have_meta = false;
 	struct vt_reply r;
 	char err[256], *payload;
 	size_t off = 0;
@@ -92,6 +94,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		walk_meta((unsigned char *)payload, r.length);
+		if (have_meta) {	/* as the reply to "end" (it takes the payload) */
+			if (meta_parse_end(&gm, payload, r.length, err, sizeof(err)))
+				FUZZ_CHECK(strlen(err) > 0);
+			else
+				write_dat(&gm);
+			continue;
+		}
 		if (meta_parse(&gm, payload, r.length, err, sizeof(err))) {
 			FUZZ_CHECK(strlen(err) > 0);
 			meta_free(&gm);		/* frees the payload too */
@@ -100,7 +109,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(gm.dat.nr_cpus >= 1 && gm.dat.nr_cpus <= MAX_CPUS);
 		FUZZ_CHECK(gm.nr_streamed >= 1);
 		write_dat(&gm);
-		meta_free(&gm);
+		have_meta = true;
 	}
+	if (have_meta)
+		meta_free(&gm);
 	return 0;
 }

@@ -44,6 +44,9 @@ cp "$FIX/trace_clock" "$FIX/kernel_release" "$M/"
 "$FAKE" meta "$M" >"$C/reply/meta"
 { "$FAKE" ok streaming; cat "$C/reply/meta"; "$FAKE" stopped 'cpu=0 bytes=0 lost=0'; } \
 	>"$C/reply/ok-meta-stopped"
+"$FAKE" end "$M" >"$C/reply/end"
+# a recording's replies: meta, start, stop, then the end-of-run META
+{ cat "$C/reply/ok-meta-stopped"; cat "$C/reply/end"; } >"$C/reply/ok-meta-stopped-end"
 "$FAKE" raw 3 100 >"$C/reply/cut-short"
 
 # page: byte 0 says long size 8 (bit 0 clear), little-endian (bit 1 clear)

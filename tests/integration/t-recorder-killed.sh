@@ -66,7 +66,8 @@ done
 # 3. a kill just after a burst, before the table caught up: with every size
 # in the table zeroed, recover finds the same sub-buffers by validating them
 cp --sparse=always "$tmp" "$WORK/stale.dat.XXXXXX"
-table=$(grep -m1 -obUaP 'flyrecord\x00' <(head -c 1048576 "$WORK/stale.dat.XXXXXX") | cut -d: -f1)
+# (the header holds the guest's kallsyms: up to the 64 MiB a reply may have)
+table=$(grep -m1 -obUaP 'flyrecord\x00' <(head -c 67108864 "$WORK/stale.dat.XXXXXX") | cut -d: -f1)
 for ((c = 0; c < NCPU; c++)); do
 	dd if=/dev/zero of="$WORK/stale.dat.XXXXXX" bs=1 count=8 seek=$((table + 10 + 16 * c + 8)) \
 		conv=notrunc status=none

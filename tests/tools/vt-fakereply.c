@@ -4,6 +4,8 @@
  *
  *   vt-fakereply meta DIR         META from a copy of a guest's tracefs files
  *                                 (header_page, formats, printk_formats...)
+ *   vt-fakereply end DIR          the end-of-run META: CPU 0 and 1's buffer
+ *                                 statistics, DIR's saved_cmdlines
  *   vt-fakereply TYPE TEXT        a reply of TYPE (ok, err, stopped, status)
  *   vt-fakereply raw TYPE LEN     only a header claiming LEN bytes
  *
@@ -111,6 +113,17 @@ int main(int argc, char **argv)
 		add_file(&b, VT_META_SAVED_CMDLINES, argv[2], "saved_cmdlines");
 		add_file(&b, VT_META_TRACE_CLOCK, argv[2], "trace_clock");
 		add_file(&b, VT_META_UNAME, argv[2], "kernel_release");
+		emit(VT_REPLY_META, b.data, b.len);
+		vt_buf_free(&b);
+	} else if (argc == 3 && !strcmp(argv[1], "end")) {
+		static const char stats[] = "entries: 0\noverrun: 0\ncommit overrun: 0\n"
+					    "bytes: 0\noldest event ts:  1054.484698\n"
+					    "now ts:  1054.519878\ndropped events: 0\n"
+					    "read events: 2397\n";
+
+		vt_meta_add(&b, VT_META_CPU_STATS, "cpu=0\n", 6, stats, strlen(stats));
+		vt_meta_add(&b, VT_META_CPU_STATS, "cpu=1\n", 6, stats, strlen(stats));
+		add_file(&b, VT_META_SAVED_CMDLINES, argv[2], "saved_cmdlines");
 		emit(VT_REPLY_META, b.data, b.len);
 		vt_buf_free(&b);
 	} else if (argc == 4 && !strcmp(argv[1], "raw")) {

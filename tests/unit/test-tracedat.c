@@ -143,6 +143,20 @@ static void fixture_cpus(int *fds, uint64_t *sizes)
 	sizes[1] = lseek(fds[1], 0, SEEK_END);
 }
 
+/* After v6's offsets table: the clock in use, bracketed, with its length. */
+static void check_v6_clock(const char *path, const char *want)
+{
+	struct vt_blob b = slurp(path);
+	const char *fly = memmem(b.data, b.len, "flyrecord", 10);
+	uint64_t len;
+
+	assert_non_null(fly);
+	memcpy(&len, fly + 10 + 2 * 16, 8);	/* two CPUs; a little-endian file here */
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(fly + 10 + 2 * 16 + 8, want, len);
+	free((char *)b.data);
+}
+
 static void write_then_read(void **state)
 {
 	char path[] = "/tmp/vt-test-dat.XXXXXX";
@@ -157,6 +171,7 @@ static void write_then_read(void **state)
 	assert_int_equal(vt_dat_write_v6(fd, &m, fds, sizes), 0);
 	close(fd);
 	check_file(path);
+	check_v6_clock(path, "[global]");	/* the fixture's trace_clock selects global */
 	unlink(path);
 	close(fds[0]);
 	close(fds[1]);
