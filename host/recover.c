@@ -60,7 +60,8 @@ int recover_write_packed(const struct vt_dat_file *f, const uint64_t *offs, cons
 	int ret = -1;
 
 	data_off = (data_off + f->subbuf - 1) / f->subbuf * f->subbuf;
-	if (!table || copy(f->fd, 0, out, 0, f->table_off))
+	/* the header through the clock; the table in it is rewritten below */
+	if (!table || copy(f->fd, 0, out, 0, vt_dat_data_start(f)))
 		goto out;
 	for (off = data_off, cpu = 0; cpu < f->nr_cpus; cpu++) {
 		if (copy(f->fd, offs[cpu], out, off, sizes[cpu]))

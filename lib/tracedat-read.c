@@ -117,12 +117,17 @@ int vt_dat_read_header(struct vt_dat_file *f, int fd, uint64_t size)
 	expect(f, "flyrecord", 10, "no flyrecord section");
 	f->table_off = f->pos;
 	skip(f, 16ULL * f->nr_cpus);
+	/* the trace clock in use ("[x86-tsc]"), its length first: part of the header */
+	f->clock_len = num(f, 8);
+	if (!f->bad && f->clock_len > VT_DAT_MAX_CLOCK)
+		f->bad = "impossible trace clock length after the offsets table";
+	skip(f, f->clock_len);
 	return f->bad ? -1 : 0;
 }
 
 uint64_t vt_dat_data_start(const struct vt_dat_file *f)
 {
-	return f->table_off + 16ULL * f->nr_cpus;
+	return f->table_off + 16ULL * f->nr_cpus + 8 + f->clock_len;
 }
 
 /* @p strictly inside [@off, @off + @size): an empty CPU placed in another's data */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define VT_DAT_MAX_CPUS	1024
+#define VT_DAT_MAX_CLOCK 4096	/* a trace_clock line is far shorter */
 
 struct vt_dat_file {
 	int fd;
@@ -23,6 +24,7 @@ struct vt_dat_file {
 	uint32_t subbuf;	/* the page size: a power of two, 4 KiB to 1 MiB */
 	uint32_t nr_cpus;	/* 1 to VT_DAT_MAX_CPUS */
 	uint64_t table_off;	/* the offsets table: nr_cpus (offset, size) u64 pairs */
+	uint64_t clock_len;	/* the clock string after the table (its u64 length first) */
 	const char *bad;	/* what was wrong, after a call failed */
 	int bad_cpu;		/* the CPU whose table entry was impossible, or -1 */
 	uint64_t pos;		/* where the walk is */
@@ -30,12 +32,12 @@ struct vt_dat_file {
 
 /*
  * Walk the header of the @size-byte file on @fd (trace-cmd.dat.v6(5)) to
- * its offsets table, filling @f. Returns 0, or -1 with f->bad saying what
+ * its offsets table and the trace clock after it, filling @f. Returns 0, or -1 with f->bad saying what
  * was wrong.
  */
 int vt_dat_read_header(struct vt_dat_file *f, int fd, uint64_t size);
 
-/* Where the data may begin: right after the offsets table. */
+/* Where the data may begin: right after the offsets table and the clock. */
 uint64_t vt_dat_data_start(const struct vt_dat_file *f);
 
 /*

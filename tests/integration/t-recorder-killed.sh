@@ -45,6 +45,11 @@ say "as left on disk: trace-cmd reads markers 1..${direct[0]} (cpu0), 1..${direc
 # 2. vtrace recover
 "$VTRACE" recover "$tmp" >"$WORK/recover.out" 2>&1 || fail "recover: $(cat "$WORK/recover.out")"
 sed 's/^/  recover: /' "$WORK/recover.out"
+# the trace clock after the offsets table is part of the header it keeps
+clock_left=$(trace-cmd dump --clock -i "$tmp" 2>/dev/null | grep -o '\[.*\]' || true)
+clock_rec=$(trace-cmd dump --clock -i "$WORK/k.dat" 2>/dev/null | grep -o '\[.*\]' || true)
+[ -n "$clock_left" ] && [ "$clock_left" = "$clock_rec" ] ||
+	fail "the trace clock: '$clock_left' as left, '$clock_rec' recovered"
 trace-cmd report -i "$WORK/k.dat" >"$WORK/rec.txt" 2>"$WORK/rec.err2" ||
 	fail "trace-cmd cannot read the recovered file: $(head -3 "$WORK/rec.err2")"
 SB=$(getconf PAGESIZE)

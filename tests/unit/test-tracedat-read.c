@@ -110,7 +110,10 @@ static void reads_what_the_writer_wrote(void **state)
 	assert_int_equal(vt_dat_write_offsets(d.fd, &d.m, d.table_off, want_offs, want_sizes), 0);
 	open_dat(&d, &f);
 	assert_int_equal(f.table_off, d.table_off);
-	assert_int_equal(vt_dat_data_start(&f), d.table_off + 32);
+	/* after the table, the clock: its length, then the writer's trace_clock */
+	assert_int_equal(f.clock_len, strlen("[local]"));
+	assert_int_equal(vt_dat_data_start(&f), d.table_off + 32 + 8 + f.clock_len);
+	assert_true(vt_dat_data_start(&f) <= d.data_off);
 	assert_int_equal(f.nr_cpus, 2);
 	assert_int_equal(f.subbuf, SUBBUF);
 	assert_int_equal(f.long_size, 8);
@@ -234,7 +237,7 @@ static void refuses_cut_headers(void **state)
 	struct dat d;
 
 	dat_start(&d, 2, false);
-	for (len = 0; len < d.table_off + 2 * 16; len++) {
+	for (len = 0; len < d.table_off + 2 * 16 + 8 + strlen("[local]"); len++) {
 		assert_int_equal(vt_dat_read_header(&f, d.fd, len), -1);
 		assert_non_null(f.bad);
 	}
