@@ -26,20 +26,20 @@ int channel_open(struct channel *ch, const char *dir, bool replies)
 	ch->skipped = 0;
 	snprintf(ch->in_path, sizeof(ch->in_path), "%s/" CTL_NAME ".in", dir);
 	snprintf(ch->out_path, sizeof(ch->out_path), "%s/" CTL_NAME ".out", dir);
-	if (vt_check_fifo(ch->in_path, false) || (replies && vt_check_fifo(ch->out_path, false)))
+	if (cli_check_fifo(ch->in_path, false) || (replies && cli_check_fifo(ch->out_path, false)))
 		return -1;
 	/* Non-blocking: a FIFO nobody reads fails now instead of hanging. */
-	ch->in_fd = vt_open_fifo(ch->in_path, O_WRONLY | O_NONBLOCK);
+	ch->in_fd = cli_open_fifo(ch->in_path, O_WRONLY | O_NONBLOCK);
 	if (ch->in_fd < 0) {
-		vt_err("%s: %s", ch->in_path, errno == ENXIO ?
+		cli_err("%s: %s", ch->in_path, errno == ENXIO ?
 		       "nobody reads it; start the guest (QEMU opens it) or the agent" :
 		       strerror(errno));
 		return -1;
 	}
 	if (replies) {
-		ch->out_fd = vt_open_fifo(ch->out_path, O_RDONLY | O_NONBLOCK);
+		ch->out_fd = cli_open_fifo(ch->out_path, O_RDONLY | O_NONBLOCK);
 		if (ch->out_fd < 0) {
-			vt_err("%s: %s", ch->out_path, strerror(errno));
+			cli_err("%s: %s", ch->out_path, strerror(errno));
 			close(ch->in_fd);
 			return -1;
 		}
@@ -79,9 +79,9 @@ int channel_send(struct channel *ch, const char *order)
 	if (!vt_write_all_timeout(ch->in_fd, line, len, 5000))
 		return 0;
 	if (errno == ETIMEDOUT)
-		vt_err("%s is full: the guest does not take orders", ch->in_path);
+		cli_err("%s is full: the guest does not take orders", ch->in_path);
 	else
-		vt_err("cannot send '%s' to %s: %s", order, ch->in_path, strerror(errno));
+		cli_err("cannot send '%s' to %s: %s", order, ch->in_path, strerror(errno));
 	return -1;
 }
 
@@ -139,26 +139,26 @@ static int read_reply_until(struct channel *ch, long long deadline, int timeout_
 	*payload = NULL;
 	ret = read_full(ch->out_fd, (char *)hdr, sizeof(hdr), deadline);
 	if (ret == -2) {
-		vt_err("no reply from the agent on %s in %d s; is a vtrace trace-agent running "
+		cli_err("no reply from the agent on %s in %d s; is a vtrace trace-agent running "
 		       "in the guest?", ch->out_path, timeout_ms / 1000);
 		return -1;
 	}
 	if (ret == -3) {
-		vt_err("nothing writes to %s: the guest (QEMU) or the agent is gone", ch->out_path);
+		cli_err("nothing writes to %s: the guest (QEMU) or the agent is gone", ch->out_path);
 		return -1;
 	}
 	if (ret || vt_reply_parse_header(hdr, r, err, sizeof(err))) {
-		vt_err("malformed reply on %s: %s", ch->out_path, ret ? strerror(errno) : err);
+		cli_err("malformed reply on %s: %s", ch->out_path, ret ? strerror(errno) : err);
 		return -1;
 	}
 	*payload = malloc(r->length + 1);
 	if (!*payload) {
-		vt_err("out of memory for a %u-byte reply", r->length);
+		cli_err("out of memory for a %u-byte reply", r->length);
 		return -1;
 	}
 	ret = read_full(ch->out_fd, *payload, r->length, deadline);
 	if (ret) {
-		vt_err("reply on %s cut short (%u bytes announced)", ch->out_path, r->length);
+		cli_err("reply on %s cut short (%u bytes announced)", ch->out_path, r->length);
 		free(*payload);
 		*payload = NULL;
 		return -1;
@@ -225,13 +225,13 @@ int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt
 		if (r->type != VT_REPLY_HELLO && r->tag == tag)
 			return 0;
 		if (tag && agent_predates_tags(r, *payload, tag)) {
-			vt_info("the agent predates tagged orders; sending them untagged");
+			cli_info("the agent predates tagged orders; sending them untagged");
 			ch->untagged = true;
 			tag = 0;
 			if (channel_send(ch, order))
 				break;
 		} else if (r->type == VT_REPLY_HELLO && ++hellos == MAX_HELLOS) {
-			vt_err("the agent keeps restarting (%d announcements for one order)",
+			cli_err("the agent keeps restarting (%d announcements for one order)",
 			       hellos);
 			break;
 		} else if (r->type != VT_REPLY_HELLO) {

@@ -48,9 +48,9 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], cmds[i].name))
 			continue;
 		snprintf(name, sizeof(name), "vtrace %s", cmds[i].name);
-		vt_cmd = name;
+		cli_cmd = name;
 		return cmds[i].run(argc - 1, argv + 1);
 	}
-	vt_err("unknown command '%s'; try 'vtrace --help'", argv[1]);
+	cli_err("unknown command '%s'; try 'vtrace --help'", argv[1]);
 	return 2;
 }

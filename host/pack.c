@@ -156,7 +156,7 @@ static int pack_regions(struct pack *p, uint64_t table, uint64_t data_off,
 		return 0;
 	if (errno != ENOSPC && errno != EDQUOT)
 		return -1;
-	vt_info("no room for a packed copy of %s: packing it in place", p->output);
+	cli_info("no room for a packed copy of %s: packing it in place", p->output);
 	return pack_in_place(p, table, data_off, sizes, offsets);
 }
 

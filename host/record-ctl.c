@@ -22,7 +22,7 @@ char *ask(struct record *r, const char *order, int want, uint32_t *len)
 		return NULL;
 	if (rep.type != want) {
 		vt_escape(payload, rep.length, shown, sizeof(shown));
-		vt_err("'%s': the guest answered: %s", order,
+		cli_err("'%s': the guest answered: %s", order,
 		       rep.type == VT_REPLY_ERR ? shown : "an unexpected reply");
 		free(payload);
 		return NULL;
@@ -70,12 +70,12 @@ int fetch_meta(struct record *r)
 	if (!payload)
 		return -1;
 	if (meta_parse(&r->gm, payload, len, err, sizeof(err))) {
-		vt_err("malformed metadata from the guest: %s", err);
+		cli_err("malformed metadata from the guest: %s", err);
 		return -1;
 	}
 	for (i = 0; i < r->gm.nr_streamed; i++) {
 		if (r->gm.cpus[i] >= r->nr_streams) {
-			vt_err("the agent streams CPU %d but %s has no " DATA_NAME_FMT ".out; run "
+			cli_err("the agent streams CPU %d but %s has no " DATA_NAME_FMT ".out; run "
 			       "'vtrace setup --cpus %d'", r->gm.cpus[i], r->dir, r->gm.cpus[i],
 			       r->gm.dat.nr_cpus);
 			return -1;
@@ -110,18 +110,18 @@ static int resume(struct record *r, const char *hello)
 	for (i = 0; shown[i]; i++)	/* its key=value lines on one line */
 		if (!strncmp(shown + i, "\\x0a", 4))
 			memcpy(shown + i, "    ", 4);
-	vt_info("a new agent announced itself (%s): the old one is gone; resuming", shown);
+	cli_info("a new agent announced itself (%s): the old one is gone; resuming", shown);
 	r->restarts++;
 	for (i = 0; i < r->gm.nr_streamed; i++)
 		if (stream_cut(&r->streams[i], 5000))
-			vt_err("cpu%d: the reader did not end the old stream in time",
+			cli_err("cpu%d: the reader did not end the old stream in time",
 			       r->streams[i].cpu);
 	payload = ask(r, "meta", VT_REPLY_META, &len);	/* to compare: no kallsyms needed */
 	if (!payload)
 		return -1;
 	memset(&gm, 0, sizeof(gm));
 	if (meta_parse(&gm, payload, len, err, sizeof(err))) {
-		vt_err("malformed metadata from the new agent: %s", err);
+		cli_err("malformed metadata from the new agent: %s", err);
 		return -1;
 	}
 	if (gm.dat.subbuf_size != r->gm.dat.subbuf_size || gm.dat.long_size != r->gm.dat.long_size ||
@@ -132,7 +132,7 @@ static int resume(struct record *r, const char *hello)
 		bad = gm.cpus[i] != r->gm.cpus[i];
 	meta_free(&gm);
 	if (bad) {
-		vt_err("the new agent streams differently (sub-buffer size, CPUs or word size "
+		cli_err("the new agent streams differently (sub-buffer size, CPUs or word size "
 		       "changed): ending the recording with what came before");
 		return -1;
 	}
@@ -152,10 +152,10 @@ int watch_agent(struct record *r)
 	int i, ret = channel_poll_hello(&r->ch, &hello, &gone, &r->unasked);
 
 	if (gone && !r->agent_gone) {
-		vt_info("nothing holds %s: the agent is gone. Recording goes on; an agent that "
+		cli_info("nothing holds %s: the agent is gone. Recording goes on; an agent that "
 			"starts again is picked up", r->ch.out_path);
 		for (i = 0; i < r->gm.nr_streamed; i++)
-			vt_info("cpu%d: %llu bytes received so far", r->streams[i].cpu,
+			cli_info("cpu%d: %llu bytes received so far", r->streams[i].cpu,
 				(unsigned long long)stream_get(&r->streams[i].received));
 	}
 	r->agent_gone = gone;
@@ -195,10 +195,10 @@ bool stop_and_collect(struct record *r)
 	}
 	skipped += r->unasked + r->ch.skipped;
 	if (skipped)
-		vt_info("%d replies to orders vtrace did not send were skipped (someone else "
+		cli_info("%d replies to orders vtrace did not send were skipped (someone else "
 			"writes to %s)", skipped, r->ch.in_path);
 	if (ret || rep.type != VT_REPLY_STOPPED) {
-		vt_err("the agent did not confirm the stop; keeping the sub-buffers received");
+		cli_err("the agent did not confirm the stop; keeping the sub-buffers received");
 		if (!ret)
 			free(payload);
 		usleep(500000);
@@ -217,11 +217,11 @@ bool stop_and_collect(struct record *r)
 			       elapsed(&t0) * 1000 < STOP_TIMEOUT_MS)
 				usleep(2000);
 			if (stream_get(&s->received) - stream_get(&s->epoch) < bytes)
-				vt_err("cpu%d: %llu of the %llu bytes sent never arrived", cpu,
+				cli_err("cpu%d: %llu of the %llu bytes sent never arrived", cpu,
 				       (unsigned long long)(stream_get(&s->received) -
 							    stream_get(&s->epoch)), bytes);
 			if (lost)
-				vt_info("cpu%d: the guest's ring buffer overwrote %llu events (the "
+				cli_info("cpu%d: the guest's ring buffer overwrote %llu events (the "
 					"host read too slowly; a larger buffer helps)", cpu, lost);
 		}
 	}
@@ -251,11 +251,11 @@ void fetch_end_meta(struct record *r)
 		ret = -1;
 	}
 	if (ret) {
-		vt_err("no end-of-run metadata from the guest: the file has the buffer statistics "
+		cli_err("no end-of-run metadata from the guest: the file has the buffer statistics "
 		       "and task names of the start");
 		return;
 	}
 	if (meta_parse_end(&r->gm, payload, rep.length, err, sizeof(err)))
-		vt_err("malformed end-of-run metadata from the guest (%s): the file has the "
+		cli_err("malformed end-of-run metadata from the guest (%s): the file has the "
 		       "buffer statistics and task names of the start", err);
 }

@@ -72,7 +72,7 @@ static int parse_options(struct record *r, int argc, char **argv)
 		case 'o': r->output = optarg; break;
 		case 'e':
 			if (r->nr_events == 64) {
-				vt_err("at most 64 -e options");
+				cli_err("at most 64 -e options");
 				return -1;
 			}
 			r->events[r->nr_events++] = optarg;
@@ -80,7 +80,7 @@ static int parse_options(struct record *r, int argc, char **argv)
 		case 'D':
 			r->duration = strtod(optarg, &end);
 			if (*end || r->duration <= 0) {
-				vt_err("invalid duration '%s': give seconds, e.g. -D 5", optarg);
+				cli_err("invalid duration '%s': give seconds, e.g. -D 5", optarg);
 				return -1;
 			}
 			break;
@@ -88,7 +88,7 @@ static int parse_options(struct record *r, int argc, char **argv)
 		case 'K': r->no_kallsyms = true; break;
 		case 'V':
 			if (strcmp(optarg, "6") && strcmp(optarg, "7")) {
-				vt_err("invalid trace.dat version '%s': give 6, or 7 (zstd-compressed)",
+				cli_err("invalid trace.dat version '%s': give 6, or 7 (zstd-compressed)",
 				       optarg);
 				return -1;
 			}
@@ -100,7 +100,7 @@ static int parse_options(struct record *r, int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		vt_err("unexpected argument '%s'; try 'vtrace record --help'", argv[optind]);
+		cli_err("unexpected argument '%s'; try 'vtrace record --help'", argv[optind]);
 		return -1;
 	}
 	return 0;
@@ -138,18 +138,18 @@ static int create_dat(struct record *r)
 	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus;	/* ext4 allows 16 TiB */
 	uint64_t header_end;
 
-	if (vt_check_output(r->output))
+	if (cli_check_output(r->output))
 		return -1;
 	/* mkostemp: a new file (O_EXCL, so never through a symlink), mode 0600 */
 	snprintf(r->tmp_path, sizeof(r->tmp_path), "%s.XXXXXX", r->output);
 	r->out_fd = mkostemp(r->tmp_path, O_CLOEXEC);
 	if (r->out_fd < 0) {
-		vt_err("cannot create %s: %s", r->tmp_path, strerror(errno));
+		cli_err("cannot create %s: %s", r->tmp_path, strerror(errno));
 		r->tmp_path[0] = '\0';
 		return -1;
 	}
 	if (vt_dat_write_header(r->out_fd, &r->gm.dat, &r->table_off, &header_end)) {
-		vt_err("cannot write %s: %s", r->tmp_path, strerror(errno));
+		cli_err("cannot write %s: %s", r->tmp_path, strerror(errno));
 		return -1;
 	}
 	/* room for the header to grow by the end of the run (sparse: free) */
@@ -220,7 +220,7 @@ static bool write_failed(struct record *r)
 
 	for (i = 0; i < r->gm.nr_streamed; i++)
 		if (__atomic_load_n(&r->streams[i].err, __ATOMIC_RELAXED)) {
-			vt_err("cpu%d: writing %s: %s; stopping the recording", r->streams[i].cpu,
+			cli_err("cpu%d: writing %s: %s; stopping the recording", r->streams[i].cpu,
 			       r->output, strerror(r->streams[i].err));
 			return true;
 		}
@@ -276,7 +276,7 @@ static int finish_dat(struct record *r)
 	if (!ret)
 		ret = fchmod(r->out_fd, 0666 & ~mask);
 	if (close(r->out_fd) || ret || rename(r->tmp_path, r->output)) {
-		vt_err("cannot write %s: %s", r->output, strerror(errno));
+		cli_err("cannot write %s: %s", r->output, strerror(errno));
 		ret = -1;
 	}
 	r->out_fd = -1;
@@ -294,26 +294,26 @@ static void summary(struct record *r)
 	for (i = 0; i < r->gm.nr_streamed; i++) {
 		struct stream *s = &r->streams[i];
 
-		vt_info("cpu%d: %llu events in %llu sub-buffers; %llu missed events%s%s", s->cpu,
+		cli_info("cpu%d: %llu events in %llu sub-buffers; %llu missed events%s%s", s->cpu,
 			(unsigned long long)s->events, (unsigned long long)(s->kept / s->subbuf),
 			(unsigned long long)s->missed_events,
 			s->missed_subbufs ? " (the guest flagged losses)" : "",
 			s->bad ? "; malformed sub-buffers dropped" : "");
 		if (s->bad)
-			vt_info("cpu%d: %llu malformed sub-buffers dropped", s->cpu,
+			cli_info("cpu%d: %llu malformed sub-buffers dropped", s->cpu,
 				(unsigned long long)s->bad);
 		if (s->fill)
-			vt_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped (the stream "
+			cli_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped (the stream "
 				"ended there, at byte %llu)", s->cpu, s->fill,
 				(unsigned long long)(s->received - s->epoch - s->fill));
 		if (r->restarts)
-			vt_info("cpu%d: %llu bytes of incomplete sub-buffers dropped at %d agent "
+			cli_info("cpu%d: %llu bytes of incomplete sub-buffers dropped at %d agent "
 				"restart%s", s->cpu, (unsigned long long)s->dropped, r->restarts,
 				r->restarts == 1 ? "" : "s");
 		events += s->events;
 		kept += s->kept;
 	}
-	vt_info("wrote %s (trace.dat v%d): %llu events, %.1f MiB of sub-buffers. Read it with 'trace-cmd report "
+	cli_info("wrote %s (trace.dat v%d): %llu events, %.1f MiB of sub-buffers. Read it with 'trace-cmd report "
 		"-i %s', 'kernelshark %s' or 'vtrace report %s'.", r->output, r->version, events,
 		kept / 1048576.0, r->output, r->output, r->output);
 }
@@ -340,9 +340,9 @@ int cmd_record(int argc, char **argv)
 	if (parse_options(&r, argc, argv))
 		return 2;
 	r.sig_fd = make_sigfd();
-	r.nr_streams = vt_count_cpu_fifos(r.dir);
+	r.nr_streams = cli_count_cpu_fifos(r.dir);
 	if (!r.nr_streams) {
-		vt_err("no %s/trace-path-cpu0.out; create the channels with 'vtrace setup --dir %s "
+		cli_err("no %s/trace-path-cpu0.out; create the channels with 'vtrace setup --dir %s "
 		       "--cpus N'", r.dir, r.dir);
 		return 1;
 	}
@@ -357,7 +357,7 @@ int cmd_record(int argc, char **argv)
 	free(reply);
 	started = true;
 	if (!r.quiet)
-		vt_info("recording %d CPU%s of the guest (Linux %.*s); Ctrl-C to stop",
+		cli_info("recording %d CPU%s of the guest (Linux %.*s); Ctrl-C to stop",
 			r.gm.nr_streamed, r.gm.nr_streamed == 1 ? "" : "s",
 			(int)(r.gm.dat.uname.len < 64 ? r.gm.dat.uname.len : 64),
 			r.gm.dat.uname.data ? r.gm.dat.uname.data : "?");
@@ -374,7 +374,7 @@ out:
 	if (started) {
 		for (i = 0; i < r.gm.nr_streamed; i++)
 			if (r.streams[i].err) {
-				vt_err("cpu%d: writing %s: %s; what was written before is kept",
+				cli_err("cpu%d: writing %s: %s; what was written before is kept",
 				       r.streams[i].cpu, r.output, strerror(r.streams[i].err));
 				ret = 1;
 			}

@@ -90,19 +90,19 @@ static int64_t plan(struct vt_dat_file *f, const char *path, uint64_t *offs, uin
 
 	if (vt_dat_read_table(f, offs, sizes)) {
 		if (f->bad_cpu >= 0)
-			vt_err("%s: CPU %d's entry in the offsets table is impossible; not a "
+			cli_err("%s: CPU %d's entry in the offsets table is impossible; not a "
 			       "file of vtrace record", path, f->bad_cpu);
 		else
-			vt_err("%s: %s; nothing to recover", path, f->bad);
+			cli_err("%s: %s; nothing to recover", path, f->bad);
 		return -1;
 	}
 	memcpy(listed, sizes, f->nr_cpus * sizeof(*sizes));
 	if (vt_dat_extend_sizes(f, offs, sizes)) {
-		vt_err("out of memory");
+		cli_err("out of memory");
 		return -1;
 	}
 	for (cpu = 0; cpu < f->nr_cpus; cpu++) {
-		vt_info("cpu%u: %llu sub-buffers (%llu after the last table update)", cpu,
+		cli_info("cpu%u: %llu sub-buffers (%llu after the last table update)", cpu,
 			(unsigned long long)(sizes[cpu] / f->subbuf),
 			(unsigned long long)((sizes[cpu] - listed[cpu]) / f->subbuf));
 		total += sizes[cpu];
@@ -124,7 +124,7 @@ static int recover(struct vt_dat_file *f, const char *path, const char *output)
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", output);
 	out = mkostemp(tmp, O_CLOEXEC);
 	if (out < 0) {
-		vt_err("cannot create %s: %s", tmp, strerror(errno));
+		cli_err("cannot create %s: %s", tmp, strerror(errno));
 		return -1;
 	}
 	mask = umask(0);
@@ -133,11 +133,11 @@ static int recover(struct vt_dat_file *f, const char *path, const char *output)
 	if (!ret)
 		ret = fchmod(out, 0666 & ~mask);
 	if (close(out) || ret || rename(tmp, output)) {
-		vt_err("cannot write %s: %s", output, strerror(errno));
+		cli_err("cannot write %s: %s", output, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
-	vt_info("wrote %s: %.1f MiB of sub-buffers from %u CPU%s; you may remove %s", output,
+	cli_info("wrote %s: %.1f MiB of sub-buffers from %u CPU%s; you may remove %s", output,
 		total / 1048576.0, f->nr_cpus, f->nr_cpus == 1 ? "" : "s", path);
 	return 0;
 }
@@ -149,7 +149,7 @@ static int default_output(const char *in, char *out, size_t size)
 	const char *base = strrchr(in, '/') ? strrchr(in, '/') + 1 : in;
 
 	if (strlen(base) < 8 || in[len - 7] != '.' || len >= size) {
-		vt_err("%s is not named FILE.XXXXXX as record's temporary files are; give the "
+		cli_err("%s is not named FILE.XXXXXX as record's temporary files are; give the "
 		       "output with -o", in);
 		return -1;
 	}
@@ -179,7 +179,7 @@ int cmd_recover(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		vt_err("give one FILE to recover; try 'vtrace recover --help'");
+		cli_err("give one FILE to recover; try 'vtrace recover --help'");
 		return 2;
 	}
 	path = argv[optind];
@@ -188,18 +188,18 @@ int cmd_recover(int argc, char **argv)
 	else if (default_output(path, output, sizeof(output)))
 		return 2;
 	if (!access(output, F_OK) || errno != ENOENT) {
-		vt_err("%s exists; give another output with -o", output);
+		cli_err("%s exists; give another output with -o", output);
 		return 1;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vt_err("cannot read %s: %s", path, fd < 0 ? strerror(errno) : "not a file");
+		cli_err("cannot read %s: %s", path, fd < 0 ? strerror(errno) : "not a file");
 		if (fd >= 0)
 			close(fd);
 		return 1;
 	}
 	if (vt_dat_read_header(&f, fd, st.st_size)) {
-		vt_err("%s: %s; nothing to recover", path, f.bad);
+		cli_err("%s: %s; nothing to recover", path, f.bad);
 		close(fd);
 		return 1;
 	}

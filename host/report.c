@@ -131,7 +131,7 @@ int cmd_report(int argc, char **argv)
 		case 'c':
 			rp.cpu = strtol(optarg, &end, 10);
 			if (*end || rp.cpu < 0 || rp.cpu >= MAX_CPUS) {
-				vt_err("invalid CPU '%s'", optarg);
+				cli_err("invalid CPU '%s'", optarg);
 				return 2;
 			}
 			break;
@@ -142,7 +142,7 @@ int cmd_report(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		vt_err("give one trace.dat file; try 'vtrace report --help'");
+		cli_err("give one trace.dat file; try 'vtrace report --help'");
 		return 2;
 	}
 	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
@@ -151,7 +151,7 @@ int cmd_report(int argc, char **argv)
 	}
 	h = tracecmd_open(argv[optind], 0);
 	if (!h) {
-		vt_err("cannot read %s: not a trace.dat file, or damaged", argv[optind]);
+		cli_err("cannot read %s: not a trace.dat file, or damaged", argv[optind]);
 		return 1;
 	}
 	trace_seq_init(&rp.seq);

@@ -198,15 +198,15 @@ static int make_console(const char *path)
 {
 	int fd;
 
-	if (vt_check_output(path))
+	if (cli_check_output(path))
 		return -1;
 	if (unlink(path) < 0 && errno != ENOENT) {
-		vt_err("cannot remove the old %s: %s", path, strerror(errno));
+		cli_err("cannot remove the old %s: %s", path, strerror(errno));
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		vt_err("cannot create %s: %s%s", path, strerror(errno), errno == EEXIST ?
+		cli_err("cannot create %s: %s%s", path, strerror(errno), errno == EEXIST ?
 		       " (someone made it just now: check who can write to its directory)" : "");
 		return -1;
 	}
@@ -233,7 +233,7 @@ static const char *choose_accel(const struct guest *g)
 	argv = qemu_argv(g, "kvm", "boot", console, false);
 	ok = argv && run_qemu(argv, KVM_PROBE_SECONDS) == 0 && console_says(console, "booted");
 	free_argv(argv);
-	vt_info("KVM %s", ok ? "works: using it" : "did not boot the guest in time: using TCG");
+	cli_info("KVM %s", ok ? "works: using it" : "did not boot the guest in time: using TCG");
 	return ok ? "kvm" : "tcg";
 }
 
@@ -275,7 +275,7 @@ static int parse_guest_options(struct guest *g, int argc, char **argv)
 	if (g->cpus < 1 || g->cpus > 64 || g->mem < 128 || g->seconds < 1 ||
 	    strspn(g->workload, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(g->workload) ||
 	    (g->accel && strcmp(g->accel, "tcg") && strcmp(g->accel, "kvm"))) {
-		vt_err("invalid option: CPUs 1..64, memory >= 128 MB, seconds >= 1, a workload "
+		cli_err("invalid option: CPUs 1..64, memory >= 128 MB, seconds >= 1, a workload "
 		       "name of [a-z0-9_-], accel tcg or kvm");
 		return -1;
 	}
@@ -295,7 +295,7 @@ static int prepare_guest(struct guest *g, char *console, size_t size)
 
 	snprintf(image, sizeof(image), "%s/initramfs.cpio.gz", g->guest_dir);
 	if (access(image, R_OK)) {
-		vt_err("no guest image in %s; build it with 'make guest'", g->guest_dir);
+		cli_err("no guest image in %s; build it with 'make guest'", g->guest_dir);
 		return -1;
 	}
 	if (g->hypertrace &&
@@ -321,17 +321,17 @@ static int boot_guest(const struct guest *g, const char *console)
 
 	qargv = qemu_argv(g, accel, g->workload, console, true);
 	if (!qargv) {
-		vt_err("out of memory");
+		cli_err("out of memory");
 		return -1;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	vt_info("booting the guest (%s, %d CPUs, workload %s); console in %s", accel, g->cpus,
+	cli_info("booting the guest (%s, %d CPUs, workload %s); console in %s", accel, g->cpus,
 		g->workload, console);
 	ret = run_qemu(qargv, 0);
 	free_argv(qargv);
 	if (ret)
-		vt_err("QEMU exited %d; see %s", ret, console);
+		cli_err("QEMU exited %d; see %s", ret, console);
 	return ret ? -1 : 0;
 }
 

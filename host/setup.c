@@ -36,18 +36,18 @@ static int make_fifo(const char *path)
 	if (mkfifo(path, 0600) == 0)
 		return 0;
 	if (errno != EEXIST) {
-		vt_err("cannot create %s: %s", path, strerror(errno));
+		cli_err("cannot create %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (vt_check_fifo(path, false) || lstat(path, &st) < 0)
+	if (cli_check_fifo(path, false) || lstat(path, &st) < 0)
 		return -1;
 	if (st.st_uid != geteuid()) {
-		vt_err("%s is a FIFO of another user (uid %u); remove it and run 'vtrace setup' "
+		cli_err("%s is a FIFO of another user (uid %u); remove it and run 'vtrace setup' "
 		       "again", path, (unsigned)st.st_uid);
 		return -1;
 	}
 	if ((st.st_mode & 077) && chmod(path, 0600) == 0)
-		vt_info("%s: mode %03o narrowed to 600 (other users could open it)", path,
+		cli_info("%s: mode %03o narrowed to 600 (other users could open it)", path,
 			(unsigned)(st.st_mode & 0777));
 	return 0;
 }
@@ -68,20 +68,20 @@ static int make_dir(const char *dir)
 	struct stat st;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		vt_err("cannot create %s: %s", dir, strerror(errno));
+		cli_err("cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		vt_err("%s is not a directory (a symlink?); choose another with --dir", dir);
+		cli_err("%s is not a directory (a symlink?); choose another with --dir", dir);
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		vt_err("%s belongs to another user; choose another with --dir", dir);
+		cli_err("%s belongs to another user; choose another with --dir", dir);
 		return -1;
 	}
 	/* Others could plant or swap files in it. */
 	if (st.st_mode & 022) {
-		vt_err("%s is writable by other users (mode %03o); chmod go-w it or choose another "
+		cli_err("%s is writable by other users (mode %03o); chmod go-w it or choose another "
 		       "with --dir", dir, (unsigned)(st.st_mode & 0777));
 		return -1;
 	}
@@ -151,7 +151,7 @@ int cmd_setup(int argc, char **argv)
 		case 'c':
 			cpus = strtol(optarg, &end, 10);
 			if (*end || cpus < 1 || cpus > MAX_CPUS) {
-				vt_err("invalid CPU count '%s': give 1 to %d", optarg, MAX_CPUS);
+				cli_err("invalid CPU count '%s': give 1 to %d", optarg, MAX_CPUS);
 				return 2;
 			}
 			break;
@@ -161,11 +161,11 @@ int cmd_setup(int argc, char **argv)
 		}
 	}
 	if (!cpus) {
-		vt_err("--cpus N is needed: the guest's CPU count");
+		cli_err("--cpus N is needed: the guest's CPU count");
 		return 2;
 	}
 	if (strcmp(format, "qemu") && strcmp(format, "libvirt")) {
-		vt_err("unknown format '%s': give qemu or libvirt", format);
+		cli_err("unknown format '%s': give qemu or libvirt", format);
 		return 2;
 	}
 	if (setup_channels(dir, cpus))

@@ -23,7 +23,7 @@ static int send_seed_order(int argc, char **argv, const char *order, const char 
 		case 'h':
 			printf("Usage: %s [--dir DIR]\nOrder the guest's trace-agent to %s, by "
 			       "writing '%s' to DIR/" CTL_NAME ".in (default dir " DEFAULT_DIR
-			       ").\n", vt_cmd, what, order);
+			       ").\n", cli_cmd, what, order);
 			return 0;
 		default:
 			return 2;

@@ -40,17 +40,17 @@ int stream_open(struct stream *s, const char *dir, int cpu)
 	s->fd = s->hold_fd = -1;
 	s->cut_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->cut_fd < 0) {
-		vt_err("eventfd: %s", strerror(errno));
+		cli_err("eventfd: %s", strerror(errno));
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/" DATA_NAME_FMT ".out", dir, cpu);
-	if (vt_check_fifo(path, false))
+	if (cli_check_fifo(path, false))
 		return -1;
-	s->fd = vt_open_fifo(path, O_RDONLY | O_NONBLOCK);
+	s->fd = cli_open_fifo(path, O_RDONLY | O_NONBLOCK);
 	if (s->fd >= 0)
-		s->hold_fd = vt_open_fifo(path, O_WRONLY | O_NONBLOCK);
+		s->hold_fd = cli_open_fifo(path, O_WRONLY | O_NONBLOCK);
 	if (s->fd < 0 || s->hold_fd < 0) {
-		vt_err("cannot open %s: %s", path, strerror(errno));
+		cli_err("cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	/* Fewer, larger reads; the guest's side may then run further ahead. */
@@ -58,7 +58,7 @@ int stream_open(struct stream *s, const char *dir, int cpu)
 	s->cap = SUBBUFS_PER_READ * s->subbuf;
 	s->buf = malloc(s->cap);
 	if (!s->buf) {
-		vt_err("out of memory");
+		cli_err("out of memory");
 		return -1;
 	}
 	return 0;
@@ -73,7 +73,7 @@ void stream_drain_stale(struct stream *s)
 	while ((n = read(s->fd, s->buf, s->cap)) > 0)
 		total += n;
 	if (total)
-		vt_info("cpu%d: discarded %zu stale bytes from an earlier session", s->cpu, total);
+		cli_info("cpu%d: discarded %zu stale bytes from an earlier session", s->cpu, total);
 }
 
 static void keep(struct stream *s, const char *p, size_t len)
@@ -151,13 +151,13 @@ static void cut(struct stream *s)
 	while (read_some(s) > 0)
 		;
 	if (s->fill)
-		vt_info("cpu%d: the stream broke at byte %llu of this agent's stream (after %llu "
+		cli_info("cpu%d: the stream broke at byte %llu of this agent's stream (after %llu "
 			"whole sub-buffers): %zu bytes of an incomplete sub-buffer dropped", s->cpu,
 			(unsigned long long)(s->received - s->epoch - s->fill),
 			(unsigned long long)((s->received - s->epoch - s->fill) / s->subbuf),
 			s->fill);
 	else
-		vt_info("cpu%d: the stream ended at byte %llu, on a sub-buffer boundary: nothing "
+		cli_info("cpu%d: the stream ended at byte %llu, on a sub-buffer boundary: nothing "
 			"lost", s->cpu, (unsigned long long)(s->received - s->epoch));
 	s->dropped += s->fill;
 	s->fill = 0;
@@ -208,7 +208,7 @@ int stream_start(struct stream *s)
 	int err = pthread_create(&s->thread, NULL, stream_main, s);
 
 	if (err) {
-		vt_err("cannot start a reader: %s", strerror(err));
+		cli_err("cannot start a reader: %s", strerror(err));
 		return -1;
 	}
 	s->running = true;

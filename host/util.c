@@ -9,7 +9,7 @@
 
 #include "vtrace.h"
 
-const char *vt_cmd = "vtrace";
+const char *cli_cmd = "vtrace";
 
 static void say(const char *prefix, const char *fmt, va_list ap)
 {
@@ -19,16 +19,16 @@ static void say(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "%s%s%s\n", prefix ? prefix : "", prefix ? ": " : "", line);
 }
 
-void vt_err(const char *fmt, ...)
+void cli_err(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	say(vt_cmd, fmt, ap);
+	say(cli_cmd, fmt, ap);
 	va_end(ap);
 }
 
-void vt_info(const char *fmt, ...)
+void cli_info(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -38,19 +38,19 @@ void vt_info(const char *fmt, ...)
 }
 
 /* A FIFO, and not a symlink to one: anything else is refused. */
-int vt_check_fifo(const char *path, bool quiet)
+int cli_check_fifo(const char *path, bool quiet)
 {
 	struct stat st;
 
 	if (lstat(path, &st) < 0) {
 		if (!quiet)
-			vt_err("%s: %s; create the channels with 'vtrace setup'", path,
+			cli_err("%s: %s; create the channels with 'vtrace setup'", path,
 			       strerror(errno));
 		return -1;
 	}
 	if (!S_ISFIFO(st.st_mode)) {
 		if (!quiet)
-			vt_err("%s is a %s, not a FIFO; remove it and run 'vtrace setup'", path,
+			cli_err("%s is a %s, not a FIFO; remove it and run 'vtrace setup'", path,
 			       S_ISLNK(st.st_mode) ? "symlink" : S_ISREG(st.st_mode) ?
 			       "regular file" : "special file");
 		return -1;
@@ -59,12 +59,12 @@ int vt_check_fifo(const char *path, bool quiet)
 }
 
 /*
- * Open a FIFO the way vt_check_fifo() checked it: no symlink followed
+ * Open a FIFO the way cli_check_fifo() checked it: no symlink followed
  * (O_NOFOLLOW), and a FIFO still when open (fstat), so a file swapped in
  * between the check and the open is refused too. Returns the fd, or -1 with
  * errno set (ELOOP for a symlink, ENXIO for a FIFO nobody reads).
  */
-int vt_open_fifo(const char *path, int flags)
+int cli_open_fifo(const char *path, int flags)
 {
 	struct stat st;
 	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
@@ -85,19 +85,19 @@ int vt_open_fifo(const char *path, int flags)
  * planted in /tmp, is refused: replacing it would hand that user our data
  * or let them aim us at a file of their choice.
  */
-int vt_check_output(const char *path)
+int cli_check_output(const char *path)
 {
 	struct stat st;
 
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : (vt_err("%s: %s", path, strerror(errno)), -1);
+		return errno == ENOENT ? 0 : (cli_err("%s: %s", path, strerror(errno)), -1);
 	if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
-		vt_err("%s is a %s; refusing to replace it: remove it or choose another name",
+		cli_err("%s is a %s; refusing to replace it: remove it or choose another name",
 		       path, S_ISLNK(st.st_mode) ? "symlink" : "special file");
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
-		vt_err("%s belongs to another user (uid %u); refusing to replace it: remove it "
+		cli_err("%s belongs to another user (uid %u); refusing to replace it: remove it "
 		       "or choose another name", path, (unsigned)st.st_uid);
 		return -1;
 	}
@@ -105,7 +105,7 @@ int vt_check_output(const char *path)
 }
 
 /* How many DIR/trace-path-cpuN.out FIFOs there are, N from 0 up. */
-int vt_count_cpu_fifos(const char *dir)
+int cli_count_cpu_fifos(const char *dir)
 {
 	char path[4096];
 	struct stat st;

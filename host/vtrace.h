@@ -14,14 +14,14 @@
 #define DATA_NAME_FMT	"trace-path-cpu%d"
 #define MAX_CPUS	1024
 
-/* util.c */
-extern const char *vt_cmd;	/* "vtrace record", for messages */
-void vt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void vt_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int vt_check_fifo(const char *path, bool quiet);
-int vt_open_fifo(const char *path, int flags);
-int vt_check_output(const char *path);
-int vt_count_cpu_fifos(const char *dir);
+/* util.c: the vtrace command's messages and checks of its files (cli_) */
+extern const char *cli_cmd;	/* "vtrace record", for messages */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_check_fifo(const char *path, bool quiet);
+int cli_open_fifo(const char *path, int flags);
+int cli_check_output(const char *path);
+int cli_count_cpu_fifos(const char *dir);
 
 /* channel.c: the control port pair DIR/agent-ctl-path.{in,out} */
 struct channel {

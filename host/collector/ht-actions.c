@@ -86,7 +86,7 @@ int htc_actions_on(struct htc_actions *a, const char *spec)
 	unsigned long n;
 
 	if (a->nr_rules == MAX_RULES) {
-		vt_err("at most %d --on rules", MAX_RULES);
+		cli_err("at most %d --on rules", MAX_RULES);
 		return -1;
 	}
 	if (strncmp(spec, "arg", 3))
@@ -104,7 +104,7 @@ int htc_actions_on(struct htc_actions *a, const char *spec)
 	a->nr_rules++;
 	return 0;
 bad:
-	vt_err("invalid --on '%s': give argN=VALUE, e.g. --on arg1=1 (N from 1 to %d, VALUE "
+	cli_err("invalid --on '%s': give argN=VALUE, e.g. --on arg1=1 (N from 1 to %d, VALUE "
 	       "decimal or 0x hex)", spec, HT_MAX_ARGS);
 	return -1;
 }
@@ -114,13 +114,13 @@ static struct action *new_action(struct htc_actions *a, const char *opt)
 	struct rule *r;
 
 	if (!a->nr_rules) {
-		vt_err("%s must follow the --on rule it belongs to, e.g. --on arg1=1 %s ...", opt,
+		cli_err("%s must follow the --on rule it belongs to, e.g. --on arg1=1 %s ...", opt,
 		       opt);
 		return NULL;
 	}
 	r = &a->rules[a->nr_rules - 1];
 	if (r->nr_acts == MAX_ACTIONS) {
-		vt_err("at most %d actions per --on rule", MAX_ACTIONS);
+		cli_err("at most %d actions per --on rule", MAX_ACTIONS);
 		return NULL;
 	}
 	return &r->acts[r->nr_acts++];
@@ -133,7 +133,7 @@ int htc_actions_exec(struct htc_actions *a, const char *cmd)
 	if (!act)
 		return -1;
 	if (!*cmd) {
-		vt_err("--exec needs a command, e.g. --exec 'echo start >>/tmp/roi'");
+		cli_err("--exec needs a command, e.g. --exec 'echo start >>/tmp/roi'");
 		return -1;
 	}
 	act->kind = ACT_EXEC;
@@ -151,7 +151,7 @@ int htc_actions_trace_event(struct htc_actions *a, const char *spec)
 	if (!len || len >= sizeof(act->name) || strspn(spec, "abcdefghijklmnopqrstuvwxyz"
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*-") != len ||
 	    (strcmp(eq, "=on") && strcmp(eq, "=off"))) {
-		vt_err("invalid --trace-event '%s': give NAME=on or NAME=off, NAME a QEMU trace "
+		cli_err("invalid --trace-event '%s': give NAME=on or NAME=off, NAME a QEMU trace "
 		       "event or pattern (letters, digits, _ * -)", spec);
 		return -1;
 	}
@@ -168,7 +168,7 @@ int htc_actions_trace_event(struct htc_actions *a, const char *spec)
 int htc_actions_qmp(struct htc_actions *a, const char *socket)
 {
 	if (a->qmp_path) {
-		vt_err("only one --qmp socket");
+		cli_err("only one --qmp socket");
 		return -1;
 	}
 	a->qmp_path = socket;
@@ -181,18 +181,18 @@ int htc_actions_check(struct htc_actions *a, uint32_t num_args)
 
 	for (i = 0; i < a->nr_rules; i++) {
 		if (a->rules[i].arg >= num_args) {
-			vt_err("--on %s: events have %u arguments (--args)", a->rules[i].spec,
+			cli_err("--on %s: events have %u arguments (--args)", a->rules[i].spec,
 			       num_args);
 			return -1;
 		}
 		if (!a->rules[i].nr_acts) {
-			vt_err("--on %s has no action: follow it with --exec CMD or --trace-event "
+			cli_err("--on %s has no action: follow it with --exec CMD or --trace-event "
 			       "NAME=on|off", a->rules[i].spec);
 			return -1;
 		}
 		for (j = 0; j < a->rules[i].nr_acts; j++)
 			if (a->rules[i].acts[j].kind == ACT_TRACE && !a->qmp_path) {
-				vt_err("--trace-event needs QEMU's QMP socket: add --qmp SOCKET");
+				cli_err("--trace-event needs QEMU's QMP socket: add --qmp SOCKET");
 				return -1;
 			}
 	}
@@ -205,7 +205,7 @@ int htc_actions_start(struct htc_actions *a)
 
 	if (a->qmp_path && !a->qmp_later &&
 	    htc_qmp_connect(&a->qmp, a->qmp_path, err, sizeof(err))) {
-		vt_err("%s", err);
+		cli_err("%s", err);
 		return -1;
 	}
 	return 0;
@@ -264,7 +264,7 @@ static void run_exec(struct htc_actions *a, const char *cmd)
 	posix_spawnattr_destroy(&attr);
 	if (err) {
 		a->failed++;
-		vt_err("--exec '%s': cannot start /bin/sh: %s", cmd, strerror(err));
+		cli_err("--exec '%s': cannot start /bin/sh: %s", cmd, strerror(err));
 		return;
 	}
 	a->running++;
@@ -289,7 +289,7 @@ void htc_actions_run(struct htc_actions *a)
 				   htc_qmp_trace_event(&a->qmp, act->name, act->enable, err,
 						       sizeof(err))) {
 				a->failed++;
-				vt_err("%s", err);
+				cli_err("%s", err);
 			}
 		}
 	}
@@ -311,16 +311,16 @@ void htc_actions_end(struct htc_actions *a)
 		reap(a);
 	}
 	for (i = 0; i < a->nr_rules; i++)
-		vt_info("--on %s: matched %" PRIu64 " events", a->rules[i].spec,
+		cli_info("--on %s: matched %" PRIu64 " events", a->rules[i].spec,
 			a->rules[i].fired);
 	if (a->running)
-		vt_info("%d --exec commands still running at exit, not waited for", a->running);
+		cli_info("%d --exec commands still running at exit, not waited for", a->running);
 	if (a->overflow || a->skipped_exec)
-		vt_info("actions not run: %" PRIu64 " matches beyond %d in one round, %" PRIu64
+		cli_info("actions not run: %" PRIu64 " matches beyond %d in one round, %" PRIu64
 			" commands while %d were running", a->overflow, MAX_QUEUED,
 			a->skipped_exec, MAX_RUNNING);
 	if (a->failed)
-		vt_info("%" PRIu64 " actions failed (see above)", a->failed);
+		cli_info("%" PRIu64 " actions failed (see above)", a->failed);
 	htc_actions_free(a);
 }
 

@@ -109,7 +109,7 @@ struct htc_dat *htc_dat_open(const char *output, uint32_t max_clients, uint32_t 
 	struct htc_dat *d = calloc(1, sizeof(*d));
 
 	if (!d || !(d->cl = calloc(max_clients, sizeof(*d->cl)))) {
-		vt_err("out of memory");
+		cli_err("out of memory");
 		free(d);
 		return NULL;
 	}
@@ -125,7 +125,7 @@ struct htc_dat *htc_dat_open(const char *output, uint32_t max_clients, uint32_t 
 	snprintf(d->tmp_path, sizeof(d->tmp_path), "%s.XXXXXX", output);
 	d->out_fd = mkostemp(d->tmp_path, O_CLOEXEC);
 	if (d->out_fd < 0 || (d->spool_fd = open_spool(output)) < 0) {
-		vt_err("cannot write %s: %s", output, strerror(errno));
+		cli_err("cannot write %s: %s", output, strerror(errno));
 		if (d->out_fd < 0)
 			d->tmp_path[0] = '\0';
 		htc_dat_abort(d);
@@ -386,7 +386,7 @@ int htc_dat_finish(struct htc_dat *d, struct htc_dat_stats *st)
 		}
 	}
 	if (ret)
-		vt_err("cannot write %s: %s", d->output, strerror(errno));
+		cli_err("cannot write %s: %s", d->output, strerror(errno));
 	free(client_of);
 	htc_dat_abort(d);
 	return ret;

@@ -45,18 +45,18 @@ int htc_system_check(const char *path, uint64_t *size)
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		vt_err("cannot open the hypertrace region %s: %s; make it first with 'vtrace "
+		cli_err("cannot open the hypertrace region %s: %s; make it first with 'vtrace "
 		       "hypertrace --system --path %s'", path, strerror(errno), path);
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vt_err("%s is not a regular file; make the region with 'vtrace hypertrace "
+		cli_err("%s is not a regular file; make the region with 'vtrace hypertrace "
 		       "--system --path %s'", path, path);
 		close(fd);
 		return -1;
 	}
 	if (!power_of_two(st.st_size) || st.st_size < HT_HEADER_SIZE) {
-		vt_err("%s is %lld bytes, not a power of two: QEMU's ivshmem needs one (7.2 "
+		cli_err("%s is %lld bytes, not a power of two: QEMU's ivshmem needs one (7.2 "
 		       "aborts otherwise); make the region with 'vtrace hypertrace --system'",
 		       path, (long long)st.st_size);
 		close(fd);
@@ -65,11 +65,11 @@ int htc_system_check(const char *path, uint64_t *size)
 	map = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
-		vt_err("cannot map %s: %s", path, strerror(errno));
+		cli_err("cannot map %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (ht_region_check(map, st.st_size, &l, &why)) {
-		vt_err("%s: %s; make the region with 'vtrace hypertrace --system --path %s'",
+		cli_err("%s: %s; make the region with 'vtrace hypertrace --system --path %s'",
 		       path, why, path);
 		munmap(map, st.st_size);
 		return -1;
@@ -116,7 +116,7 @@ int htc_system_print_options(FILE *f, const char *path, uint64_t size, const cha
 		/* libvirt's <shmem> is always /dev/shm/NAME */
 		name = strncmp(path, "/dev/shm/", 9) ? NULL : path + 9;
 		if (!name || !*name || strchr(name, '/')) {
-			vt_err("libvirt's <shmem> maps /dev/shm/NAME only: give --path "
+			cli_err("libvirt's <shmem> maps /dev/shm/NAME only: give --path "
 			       "/dev/shm/NAME");
 			return -1;
 		}
@@ -127,7 +127,7 @@ int htc_system_print_options(FILE *f, const char *path, uint64_t size, const cha
 		return 0;
 	}
 	if (strcmp(format, "qemu")) {
-		vt_err("unknown format '%s': give qemu or libvirt", format);
+		cli_err("unknown format '%s': give qemu or libvirt", format);
 		return -1;
 	}
 	if (htc_system_qemu_args(path, size, &object, &device))

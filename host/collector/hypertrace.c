@@ -149,18 +149,18 @@ static int make_region(struct region *r, const struct options *o, uint16_t flags
 	r->len = region_size(o);
 	r->fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (r->fd < 0) {
-		vt_err("cannot create %s: %s%s", o->path, strerror(errno),
+		cli_err("cannot create %s: %s%s", o->path, strerror(errno),
 		       errno == EEXIST ? "; something is there already (remove it, or choose "
 					 "another --path)" : "");
 		return -1;
 	}
 	if (ftruncate(r->fd, r->len) < 0) {
-		vt_err("cannot size %s: %s", o->path, strerror(errno));
+		cli_err("cannot size %s: %s", o->path, strerror(errno));
 		goto fail;
 	}
 	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 	if (r->map == MAP_FAILED) {
-		vt_err("cannot map %s: %s", o->path, strerror(errno));
+		cli_err("cannot map %s: %s", o->path, strerror(errno));
 		goto fail;
 	}
 	ht_region_init(r->map, o->clients, o->args, o->entries, r->len, getpid(), flags);
@@ -182,7 +182,7 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 		if (n >= 0)
 			total += n;
 		else if (c->cursors[c_i].bad_counters == 1)	/* once; counted at exit */
-			vt_err("client %d: impossible ring counters (a hostile or broken guest); "
+			cli_err("client %d: impossible ring counters (a hostile or broken guest); "
 			       "what they claim is skipped", c_i);
 	}
 	return total;
@@ -205,20 +205,20 @@ static void report_clock(const struct collector *c)
 		return;
 	}
 	if (c->by_clock[HT_CLOCK_TSC])
-		vt_info("timestamps: %" PRIu64 " events stamped with the TSC, mapped to host "
+		cli_info("timestamps: %" PRIu64 " events stamped with the TSC, mapped to host "
 			"CLOCK_MONOTONIC by a line fitted to clock_gettime (%.6f ns/tick over "
 			"%.1f s); its largest error at a recalibration: %.0f ns (each point "
 			"read within +-%.0f ns)", c->by_clock[HT_CLOCK_TSC], ck->ns_per_tick,
 			(ck->ns1 - ck->ns0) / 1e9, ck->max_err_ns, ck->bracket_ns);
 	if (c->by_clock[HT_CLOCK_MONO])
-		vt_info("timestamps: %" PRIu64 " events stamped with the emitter's "
+		cli_info("timestamps: %" PRIu64 " events stamped with the emitter's "
 			"CLOCK_MONOTONIC (the host's, in user mode), used as they are",
 			c->by_clock[HT_CLOCK_MONO]);
 	if (c->by_clock[2])
-		vt_info("timestamps: %" PRIu64 " events with an unknown clock, used as they "
+		cli_info("timestamps: %" PRIu64 " events with an unknown clock, used as they "
 			"are", c->by_clock[2]);
 	if (!ck->tsc_ok)
-		vt_info("timestamps: this host's TSC is not invariant: emitters use "
+		cli_info("timestamps: this host's TSC is not invariant: emitters use "
 			"CLOCK_MONOTONIC");
 }
 
@@ -229,7 +229,7 @@ static int number(const char *opt, const char *s, long max, long *v)
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	if (errno || end == s || *end || *v < 1 || *v > max) {
-		vt_err("invalid %s '%s': give a number from 1 to %ld", opt, s, max);
+		cli_err("invalid %s '%s': give a number from 1 to %ld", opt, s, max);
 		return -1;
 	}
 	return 0;
@@ -240,7 +240,7 @@ static int parse_entries(const char *s, long *entries)
 	if (number("--entries", s, HT_MAX_RING_ENTRIES, entries))
 		return -1;
 	if (*entries & (*entries - 1)) {
-		vt_err("invalid --entries '%s': give a power of 2 up to %u", s, HT_MAX_RING_ENTRIES);
+		cli_err("invalid --entries '%s': give a power of 2 up to %u", s, HT_MAX_RING_ENTRIES);
 		return -1;
 	}
 	return 0;
@@ -249,7 +249,7 @@ static int parse_entries(const char *s, long *entries)
 static int parse_format(const char *s, bool *dat)
 {
 	if (strcmp(s, "log") && strcmp(s, "dat")) {
-		vt_err("invalid --format '%s': give log or dat", s);
+		cli_err("invalid --format '%s': give log or dat", s);
 		return -1;
 	}
 	*dat = !strcmp(s, "dat");
@@ -284,11 +284,11 @@ static int set_option(struct options *o, struct htc_actions *act, int c, const c
 static int check_options(const struct options *o, struct htc_actions *act)
 {
 	if (!o->path) {
-		vt_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
+		cli_err("give the region's path with --path, e.g. --path /dev/shm/hypertrace");
 		return -1;
 	}
 	if ((o->guest_clock || o->print_options) && !o->system) {
-		vt_err("--%s is for --system: a region for a system-mode guest",
+		cli_err("--%s is for --system: a region for a system-mode guest",
 		       o->guest_clock ? "guest-clock" : "print-options");
 		return -1;
 	}
@@ -325,7 +325,7 @@ static int parse_options(struct options *o, struct htc_actions *act, int argc, c
 			return 1;
 		}
 		if (c == '?' || c == ':') {
-			vt_err("unknown option, or one without its value: '%s'; try 'vtrace "
+			cli_err("unknown option, or one without its value: '%s'; try 'vtrace "
 			       "hypertrace --help'", argv[optind - 1]);
 			return -1;
 		}
@@ -333,7 +333,7 @@ static int parse_options(struct options *o, struct htc_actions *act, int argc, c
 			return -1;
 	}
 	if (optind < argc) {
-		vt_err("unexpected argument '%s'; try 'vtrace hypertrace --help'", argv[optind]);
+		cli_err("unexpected argument '%s'; try 'vtrace hypertrace --help'", argv[optind]);
 		return -1;
 	}
 	return check_options(o, act);
@@ -353,7 +353,7 @@ static int open_output(struct collector *c, const struct options *o)
 		/* never through a symlink: -o may name a shared place such as /tmp */
 		fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0) {
-			vt_err("cannot write %s: %s", o->output, errno == ELOOP ?
+			cli_err("cannot write %s: %s", o->output, errno == ELOOP ?
 			       "a symbolic link (refused: give the file's real path, or leave out "
 			       "-o for standard output)" : strerror(errno));
 			return -1;
@@ -413,7 +413,7 @@ static void run(const struct region *r, struct collector *c, int sfd)
 		htc_actions_run(c->actions);
 	/* the collection's own cost, before a trace.dat is written out */
 	cpu = cpu_seconds() - cpu0;
-	vt_info("collected %" PRIu64 " events in %.1f s, using %.2f s of CPU (%.0f ns an event)",
+	cli_info("collected %" PRIu64 " events in %.1f s, using %.2f s of CPU (%.0f ns an event)",
 		c->events, mono_seconds() - t0, cpu, c->events ? cpu * 1e9 / c->events : 0.0);
 }
 
@@ -426,10 +426,10 @@ static void report_clients(const struct region *r, struct collector *c)
 		uint64_t drops = ht_update_drops(r->map, &r->l, i, &c->cursors[i]);
 
 		if (drops)
-			vt_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
+			cli_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
 				"--entries helps)", i, drops);
 		if (c->cursors[i].skipped || c->cursors[i].bad_counters)
-			vt_info("client %u: %" PRIu64 " malformed records skipped, impossible "
+			cli_info("client %u: %" PRIu64 " malformed records skipped, impossible "
 				"counters %u times", i, c->cursors[i].skipped,
 				c->cursors[i].bad_counters);
 	}
@@ -444,32 +444,32 @@ static int finish(const struct region *r, struct collector *c, const struct opti
 	report_clients(r, c);
 	if (c->log) {
 		if (htc_log_flush(c->log)) {
-			vt_err("cannot write %s: %s", o->output ? o->output : "standard output",
+			cli_err("cannot write %s: %s", o->output ? o->output : "standard output",
 			       strerror(c->log->err));
 			ret = 1;
 		}
 		if (o->output)
 			close(c->log->fd);
-		vt_info("%" PRIu64 " events", c->events);
+		cli_info("%" PRIu64 " events", c->events);
 	} else {
 		if (htc_dat_finish(c->dat, &st))
 			ret = 1;
 		else
-			vt_info("wrote %s (trace.dat v6, clock %s): %" PRIu64 " events of %d "
+			cli_info("wrote %s (trace.dat v6, clock %s): %" PRIu64 " events of %d "
 				"client%s; read it with 'trace-cmd report -i %s'",
 				o->output ? o->output : "trace.dat",
 				o->guest_clock ? "the guest's" : "mono", st.events, st.cpus,
 				st.cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
 	}
 	if (c->clamped)
-		vt_info("%" PRIu64 " events were stamped before their client's previous one, by up "
+		cli_info("%" PRIu64 " events were stamped before their client's previous one, by up "
 			"to %" PRIu64 " ns (%s): given that one's time", c->clamped, c->max_back_ns,
 			c->max_back_ns < 1000 ? "the TSC map's recalibration" :
 			c->clock.system ? "the guest clock's offset estimate narrowing, or a broken "
 			"or hostile clock" : "a broken or hostile clock");
 	report_clock(c);
 	if (htc_guard_restored())
-		vt_info("the guest shrank the region's file %u times; its size was given back "
+		cli_info("the guest shrank the region's file %u times; its size was given back "
 			"each time (what the cut pages held is lost)", htc_guard_restored());
 	return ret;
 }
@@ -488,7 +488,7 @@ static int setup_collector(struct collector *c, const struct options *o)
 	c->cursors = calloc(o->clients, sizeof(*c->cursors));
 	c->last_ts = calloc(o->clients, sizeof(*c->last_ts));
 	if ((!o->dat && !c->log) || !c->cursors || !c->last_ts) {
-		vt_err("out of memory");
+		cli_err("out of memory");
 		return -1;
 	}
 	if ((c->actions && htc_actions_start(c->actions)) || open_output(c, o))
@@ -510,10 +510,10 @@ static int open_region(struct region *r, const struct options *o, const struct c
 		return -1;
 	htc_guard_region(r->fd, r->map, r->len);
 	if (o->system) {
-		vt_info("add to QEMU (libvirt: --print-options=libvirt):");
+		cli_info("add to QEMU (libvirt: --print-options=libvirt):");
 		htc_system_print_options(stderr, o->path, r->len, "qemu");
 	}
-	vt_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
+	cli_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
 		o->path, r->l.max_clients, r->l.num_args, r->l.ring_entries);
 	return 0;
 }
@@ -566,7 +566,7 @@ int cmd_hypertrace(int argc, char **argv)
 
 	col.actions = htc_actions_new();
 	if (!col.actions) {
-		vt_err("out of memory");
+		cli_err("out of memory");
 		return 1;
 	}
 	ret = parse_options(&o, col.actions, argc, argv);
