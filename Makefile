@@ -194,7 +194,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC_order     := lib/order.c
-FUZZ_SRC_reply     := lib/proto.c lib/order.c lib/tracedat.c lib/tracedat-v7.c host/meta.c
+FUZZ_SRC_reply     := lib/proto.c lib/order.c lib/tracedat.c lib/tracedat-v7.c lib/io.c host/meta.c
 FUZZ_SRC_page      := lib/page.c
 FUZZ_SRC_ht-region := lib/ht-region.c lib/ht-clock.c
 FUZZ_SRC_recover   := lib/tracedat-read.c lib/page.c lib/io.c host/recover.c host/util.c

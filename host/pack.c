@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "vtrace.h"
+#include "io.h"
 
 static uint64_t region_of(const struct pack *p, int cpu)
 {
@@ -52,17 +53,11 @@ static int rewrite_packed(struct pack *p, const uint64_t *sizes, uint64_t *offse
 	if (vt_dat_write_header(fd, p->meta, &table, &off))
 		goto fail;
 	for (cpu = 0; cpu < p->meta->nr_cpus; cpu++) {
-		loff_t from = region_of(p, cpu), to = off;
-		uint64_t left = sizes[cpu];
-		ssize_t n;
+		off_t from = region_of(p, cpu), to = off;
 
 		offsets[cpu] = off;
-		while (left) {
-			n = copy_file_range(p->fd, &from, fd, &to, left, 0);
-			if (n <= 0)
-				goto fail;
-			left -= n;
-		}
+		if (vt_copy_range(p->fd, &from, fd, &to, sizes[cpu]))
+			goto fail;
 		off += sizes[cpu];
 	}
 	if (vt_dat_write_offsets(fd, p->meta, table, offsets, sizes))

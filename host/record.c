@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "record.h"
+#include "io.h"
 
 #define TICK_MS			500	/* progress line and offsets table refresh */
 /*
@@ -320,13 +321,9 @@ static void summary(struct record *r)
 
 static int make_sigfd(void)
 {
-	sigset_t set;
+	static const int signals[] = { SIGINT, SIGTERM, 0 };
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return vt_signalfd(signals);
 }
 
 int cmd_record(int argc, char **argv)

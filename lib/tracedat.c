@@ -14,6 +14,7 @@
 
 #include "proto.h"
 #include "tracedat-out.h"
+#include "io.h"
 
 bool dat_file_swaps(const struct vt_dat_meta *m)
 {
@@ -22,9 +23,6 @@ bool dat_file_swaps(const struct vt_dat_meta *m)
 
 void dat_put(struct out *o, const void *p, size_t len)
 {
-	const char *c = p;
-	ssize_t n;
-
 	if (o->count_only) {
 		o->pos += len;
 		return;
@@ -35,18 +33,12 @@ void dat_put(struct out *o, const void *p, size_t len)
 		o->pos += len;
 		return;
 	}
-	while (!o->err && len) {
-		n = write(o->fd, c, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			o->err = n < 0 ? errno : EIO;
-			return;
-		}
-		c += n;
-		len -= n;
-		o->pos += n;
-	}
+	if (o->err)
+		return;
+	if (vt_write_all(o->fd, p, len))
+		o->err = errno ? errno : EIO;
+	else
+		o->pos += len;
 }
 
 /* @v as @size bytes in the file's byte order. */
@@ -209,27 +201,14 @@ static void put_flyrecord_clock(struct out *o, const struct vt_dat_meta *m)
  */
 static void copy_cpu(struct out *o, int from, uint64_t size)
 {
-	char buf[1 << 16];
 	off_t off = 0;
-	ssize_t n;
 
-	while (!o->err && size) {
-		n = copy_file_range(from, &off, o->fd, NULL, size, 0);
-		if (n <= 0)
-			break;
-		size -= n;
-		o->pos += n;
-	}
-	while (!o->err && size) {
-		n = pread(from, buf, size < sizeof(buf) ? size : sizeof(buf), off);
-		if (n <= 0) {
-			o->err = n < 0 ? errno : EIO;
-			return;
-		}
-		dat_put(o, buf, n);
-		off += n;
-		size -= n;
-	}
+	if (o->err)
+		return;
+	if (vt_copy_range(from, &off, o->fd, NULL, size))
+		o->err = errno ? errno : EIO;
+	else
+		o->pos += size;
 }
 
 static void put_header(struct out *o, const struct vt_dat_meta *m, uint64_t *table_off,
