@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <event-parse.h>
 #include <kbuffer.h>
 
@@ -23,23 +25,6 @@
 
 static void put64(unsigned char *p, uint64_t v, int size, int big);
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n ? n : 1);
-	assert_int_equal(fread(buf, 1, n, f), n);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 static void real_pages_parse(void **state)
 {
 	const char *files[] = { FIXTURE "cpu0.raw", FIXTURE "cpu1.raw" };
@@ -49,7 +34,7 @@ static void real_pages_parse(void **state)
 	char *buf;
 
 	for (i = 0; i < 2; i++) {
-		buf = slurp(files[i], &len);
+		buf = fixture_read(files[i], &len);
 		assert_int_equal(len % SUBBUF, 0);
 		last_ts = 0;
 		for (off = 0; off < len; off += SUBBUF) {
@@ -72,10 +57,10 @@ static struct tep_handle *fixture_tep(void)
 	size_t len;
 	char *buf;
 
-	buf = slurp(FIXTURE "events/header_page", &len);
+	buf = fixture_read(FIXTURE "events/header_page", &len);
 	assert_int_equal(tep_parse_header_page(tep, buf, len, 8), 0);
 	free(buf);
-	buf = slurp(FIXTURE "events/ftrace/print/format", &len);
+	buf = fixture_read(FIXTURE "events/ftrace/print/format", &len);
 	assert_int_equal(tep_parse_event(tep, buf, len, "ftrace"), 0);
 	free(buf);
 	return tep;
@@ -98,7 +83,7 @@ static void real_pages_hold_every_marker(void **state)
 
 	assert_non_null(field);
 	for (i = 0; i < 2; i++) {
-		buf = slurp(files[i], &len);
+		buf = fixture_read(files[i], &len);
 		for (off = 0; off < len; off += SUBBUF) {
 			assert_int_equal(kbuffer_load_subbuffer(kbuf, buf + off), 0);
 			for (data = kbuffer_read_event(kbuf, &ts); data;
@@ -139,7 +124,7 @@ static void count_matches_kbuffer(void **state)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		buf = slurp(files[i], &len);
+		buf = fixture_read(files[i], &len);
 		for (off = 0; off < len; off += SUBBUF) {
 			assert_int_equal(vt_page_parse(buf + off, SUBBUF, 8, false, &info), 0);
 			kbuffer_load_subbuffer(kbuf, buf + off);

@@ -18,31 +18,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "io.h"
 #include "tracedat.h"
 #include "tracedat-read.h"
 
 #define FIX "tests/fixtures/guest-6.1-x86_64/"
 #define SUBBUF 4096
-
-static struct vt_blob slurp(const char *path)
-{
-	struct vt_blob b = { 0 };
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	assert_int_equal(fread(buf, 1, n, f), n);
-	fclose(f);
-	b.data = buf;
-	b.len = n;
-	return b;
-}
 
 /* A file with @nr_cpus CPUs: the header, empty table; *@data_off where data may go. */
 struct dat {
@@ -61,11 +44,11 @@ static void dat_start(struct dat *d, int nr_cpus, bool big_endian)
 	d->m.long_size = 8;
 	d->m.subbuf_size = SUBBUF;
 	d->m.nr_cpus = nr_cpus;
-	d->m.header_page = slurp(FIX "events/header_page");
-	d->m.header_event = slurp(FIX "events/header_event");
-	d->m.saved_cmdlines = slurp(FIX "saved_cmdlines");
+	d->m.header_page = fixture_blob(FIX "events/header_page");
+	d->m.header_event = fixture_blob(FIX "events/header_event");
+	d->m.saved_cmdlines = fixture_blob(FIX "saved_cmdlines");
 	d->format.system = "ftrace";
-	d->format.text = slurp(FIX "events/ftrace/print/format");
+	d->format.text = fixture_blob(FIX "events/ftrace/print/format");
 	d->m.formats = &d->format;
 	d->m.nr_formats = 1;
 	d->fd = mkstemp(path);
@@ -99,7 +82,7 @@ static void reads_what_the_writer_wrote(void **state)
 {
 	uint64_t offs[2], sizes[2], want_offs[2], want_sizes[2] = { 6 * SUBBUF, SUBBUF };
 	struct vt_dat_file f;
-	struct vt_blob cpu0 = slurp(FIX "cpu0.raw"), cpu1 = slurp(FIX "cpu1.raw");
+	struct vt_blob cpu0 = fixture_blob(FIX "cpu0.raw"), cpu1 = fixture_blob(FIX "cpu1.raw");
 	struct dat d;
 
 	dat_start(&d, 2, false);
@@ -158,7 +141,7 @@ static void big_endian_file(void **state)
 static void finds_what_came_after_the_table(void **state)
 {
 	uint64_t offs[2], sizes[2], listed[2] = { SUBBUF, 0 };
-	struct vt_blob cpu0 = slurp(FIX "cpu0.raw");
+	struct vt_blob cpu0 = fixture_blob(FIX "cpu0.raw");
 	char zeros[SUBBUF] = { 0 }, lie[SUBBUF];
 	struct vt_dat_file f;
 	struct dat d;

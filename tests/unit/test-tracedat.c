@@ -16,31 +16,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include <event-parse.h>
 #include <trace-cmd.h>
 
 #include "tracedat.h"
 
 #define FIX "tests/fixtures/guest-6.1-x86_64/"
-
-static struct vt_blob slurp(const char *path)
-{
-	struct vt_blob b = { 0 };
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n + 1);
-	assert_int_equal(fread(buf, 1, n, f), n);
-	fclose(f);
-	b.data = buf;
-	b.len = n;
-	return b;
-}
 
 struct counts {
 	int events, marks[2], seen[501];
@@ -80,14 +63,14 @@ static void fixture_meta(struct vt_dat_meta *m)
 	m->long_size = 8;
 	m->subbuf_size = 4096;
 	m->nr_cpus = 2;
-	m->header_page = slurp(FIX "events/header_page");
-	m->header_event = slurp(FIX "events/header_event");
-	m->printk_formats = slurp(FIX "printk_formats");
-	m->saved_cmdlines = slurp(FIX "saved_cmdlines");
-	m->trace_clock = slurp(FIX "trace_clock");
-	m->uname = slurp(FIX "kernel_release");	/* no NUL: the writer adds it */
+	m->header_page = fixture_blob(FIX "events/header_page");
+	m->header_event = fixture_blob(FIX "events/header_event");
+	m->printk_formats = fixture_blob(FIX "printk_formats");
+	m->saved_cmdlines = fixture_blob(FIX "saved_cmdlines");
+	m->trace_clock = fixture_blob(FIX "trace_clock");
+	m->uname = fixture_blob(FIX "kernel_release");	/* no NUL: the writer adds it */
 	formats[nf].system = "ftrace";
-	formats[nf++].text = slurp(FIX "events/ftrace/print/format");
+	formats[nf++].text = fixture_blob(FIX "events/ftrace/print/format");
 	dir = opendir(FIX "events/sched");
 	assert_non_null(dir);
 	while ((de = readdir(dir)) && nf < 64) {
@@ -95,7 +78,7 @@ static void fixture_meta(struct vt_dat_meta *m)
 			continue;
 		snprintf(file, sizeof(file), FIX "events/sched/%s/format", de->d_name);
 		formats[nf].system = "sched";
-		formats[nf++].text = slurp(file);
+		formats[nf++].text = fixture_blob(file);
 	}
 	closedir(dir);
 	m->formats = formats;
@@ -146,7 +129,7 @@ static void fixture_cpus(int *fds, uint64_t *sizes)
 /* After v6's offsets table: the clock in use, bracketed, with its length. */
 static void check_v6_clock(const char *path, const char *want)
 {
-	struct vt_blob b = slurp(path);
+	struct vt_blob b = fixture_blob(path);
 	const char *fly = memmem(b.data, b.len, "flyrecord", 10);
 	uint64_t len;
 
