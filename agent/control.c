@@ -49,7 +49,7 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 			return;
 		}
 		agent_dbg("start order");
-		tracing_unpause(a);	/* a "stop pause" whose "end" never came */
+		tracing_unpause(a); /* a "stop pause" whose "end" never came */
 		agent_set_state(a, AGENT_RUNNING);
 		break;
 	case VT_ORDER_STOP:
@@ -66,7 +66,8 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 	case VT_ORDER_TOO_LONG:
 		if (agent_log_budget())
 			agent_log("order of more than %d bytes ignored (it began '%s')",
-				  VT_ORDER_MAX, vt_escape(text, strlen(text), shown, sizeof(shown)));
+				  VT_ORDER_MAX,
+				  vt_escape(text, strlen(text), shown, sizeof(shown)));
 		break;
 	}
 }
@@ -82,8 +83,8 @@ static int open_control(struct agent *a, char *path, size_t size, bool *is_fifo)
 		snprintf(path, size, "%s/" CTL_PORT_NAME, a->opts.ports_dir);
 	if (stat(path, &st) < 0) {
 		agent_err("control port %s: %s; add a virtserialport named " CTL_PORT_NAME
-			  " to the guest (see vtrace setup), or give its path with -c", path,
-			  strerror(errno));
+			  " to the guest (see vtrace setup), or give its path with -c",
+			  path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
@@ -117,14 +118,14 @@ static void drop_idle_partial(struct agent *a, struct vt_order_parser *parser, l
 
 	if (!parser->len && !parser->dropped)
 		return;
-	if (parser->dropped) {		/* still say it was too long */
+	if (parser->dropped) { /* still say it was too long */
 		vt_order_feed(parser, "\n", 1, on_order, a);
 		return;
 	}
 	parser->line[parser->len] = '\0';
 	if (agent_log_budget())
 		agent_log("an unfinished order ('%s') idle for %lld ms dropped",
-		  vt_escape(parser->line, parser->len, shown, sizeof(shown)), idle);
+			  vt_escape(parser->line, parser->len, shown, sizeof(shown)), idle);
 	vt_order_init(parser);
 }
 
@@ -185,7 +186,8 @@ static int wait_loop(struct agent *a, int ctl_fd, int sig_fd)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == sig_fd) {
 				if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
-					agent_log("%s: flushing and exiting", strsignal(si.ssi_signo));
+					agent_log("%s: flushing and exiting",
+						  strsignal(si.ssi_signo));
 				ret = 0;
 				goto out;
 			}
@@ -214,8 +216,8 @@ int control_run(struct agent *a)
 		return -1;
 	}
 	agent_log("%d CPU%s, %zu-byte sub-buffers, %zu KB ring buffer per CPU; waiting for "
-		  "orders on %s", a->nr_movers, a->nr_movers == 1 ? "" : "s", a->subbuf_size,
-		  a->buffer_kb, path);
+		  "orders on %s",
+		  a->nr_movers, a->nr_movers == 1 ? "" : "s", a->subbuf_size, a->buffer_kb, path);
 	reply_hello(a);
 	ret = wait_loop(a, ctl_fd, a->sig_fd);
 	agent_set_state(a, AGENT_QUIT);

@@ -37,7 +37,7 @@ static int add_file(struct agent *a, struct vt_buf *out, enum vt_meta_tag tag, c
 	int ret;
 
 	if (!text)
-		return 0;	/* optional: the host says what it misses */
+		return 0; /* optional: the host says what it misses */
 	ret = vt_meta_add(out, tag, text, len, NULL, 0);
 	free(text);
 	return ret;
@@ -88,8 +88,8 @@ static int add_info(struct agent *a, struct vt_buf *out)
 	int n, i, max_cpu = 0;
 
 	n = snprintf(text, sizeof(text),
-		     "subbuf_size=%zu\npage_size=%ld\nlong_size=%zu\nendian=%s\n",
-		     a->subbuf_size, sysconf(_SC_PAGESIZE), sizeof(long),
+		     "subbuf_size=%zu\npage_size=%ld\nlong_size=%zu\nendian=%s\n", a->subbuf_size,
+		     sysconf(_SC_PAGESIZE), sizeof(long),
 		     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big");
 	for (i = 0; i < a->nr_movers; i++)
 		if (a->movers[i].cpu > max_cpu)
@@ -129,7 +129,7 @@ static int add_kallsyms(struct vt_buf *out)
 	size_t n;
 
 	if (!f)
-		return 0;	/* optional, like the files */
+		return 0; /* optional, like the files */
 	while (!ret && (n = fread(buf, 1, sizeof(buf), f)) > 0)
 		ret = vt_buf_add(&ks, buf, n);
 	fclose(f);

@@ -267,7 +267,8 @@ static void report(struct mover *m)
 		  (unsigned long long)m->bytes, (unsigned long long)m->subbufs,
 		  (unsigned long long)lost,
 		  lost ? " (the ring buffer overwrote them while the host was not reading; "
-			 "a larger -b helps)" : "");
+			 "a larger -b helps)" :
+			 "");
 	reply_flushed(a, m, lost);
 }
 
@@ -339,8 +340,8 @@ static void bind_to_cpu(struct mover *m)
 	CPU_SET(m->cpu, &set);
 	err = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	if (err)
-		agent_log("cpu%d: cannot bind the thread to its CPU (%s); streaming anyway",
-			  m->cpu, strerror(err));
+		agent_log("cpu%d: cannot bind the thread to its CPU (%s); streaming anyway", m->cpu,
+			  strerror(err));
 }
 
 static void *mover_main(void *arg)
@@ -361,8 +362,8 @@ static void *mover_main(void *arg)
 		report(m);
 	}
 	if (m->abandoned)
-		agent_err("cpu%d: the host took nothing for %d s; %zu bytes not delivered",
-			  m->cpu, QUIT_GRACE_MS / 1000, m->pipe_fill);
+		agent_err("cpu%d: the host took nothing for %d s; %zu bytes not delivered", m->cpu,
+			  QUIT_GRACE_MS / 1000, m->pipe_fill);
 	return NULL;
 }
 
@@ -380,8 +381,8 @@ static int open_port(struct mover *m, const char *dir)
 	snprintf(path, sizeof(path), "%s/" DATA_PORT_FMT, dir, m->cpu);
 	if (stat(path, &st) < 0) {
 		agent_err("%s: %s; add a virtserialport named " DATA_PORT_FMT " to the guest "
-			  "(see vtrace setup), or give another directory with -p", path,
-			  strerror(errno), m->cpu);
+			  "(see vtrace setup), or give another directory with -p",
+			  path, strerror(errno), m->cpu);
 		return -1;
 	}
 	if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISREG(st.st_mode)) {

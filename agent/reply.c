@@ -43,8 +43,8 @@ int reply_open(struct agent *a, int ctl_fd, bool ctl_is_fifo)
 			  errno ? strerror(errno) : "not a FIFO or port");
 		return -1;
 	}
-	fd = open(a->opts.reply_path, (S_ISFIFO(st.st_mode) ? O_RDWR : O_WRONLY) | O_NONBLOCK |
-		  O_CLOEXEC);
+	fd = open(a->opts.reply_path,
+		  (S_ISFIFO(st.st_mode) ? O_RDWR : O_WRONLY) | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		agent_err("cannot open the reply path %s: %s", a->opts.reply_path, strerror(errno));
 		return -1;
@@ -84,12 +84,15 @@ void reply_send(struct agent *a, int type, uint32_t tag, const void *payload, si
 	} else {
 		vt_reply_header(hdr, type, len, tag);
 		n = vt_write_all_timeout(a->reply_fd, hdr, sizeof(hdr), REPLY_WAIT_MS) ||
-		    vt_write_all_timeout(a->reply_fd, payload, len, REPLY_WAIT_MS) ? -1 : 0;
+				    vt_write_all_timeout(a->reply_fd, payload, len, REPLY_WAIT_MS) ?
+			    -1 :
+			    0;
 	}
 	if (n < 0) {
 		if (!a->replies_dropped++)
 			agent_log("the host is not reading replies; dropping them without waiting "
-				  "for %d s", STALL_MS / 1000);
+				  "for %d s",
+				  STALL_MS / 1000);
 		a->stalled_until = vt_mono_ms() + STALL_MS;
 	} else if (a->replies_dropped && !stalled) {
 		agent_log("the host reads replies again; %lu were dropped", a->replies_dropped);
@@ -105,8 +108,10 @@ void reply_hello(struct agent *a)
 
 	if (a->reply_fd < 0)
 		return;
-	n = snprintf((char *)msg + VT_REPLY_HDR_SIZE, 200, "agent=trace-agent\npid=%d\n"
-		     "subbuf_size=%zu\ncpus=", (int)getpid(), a->subbuf_size);
+	n = snprintf((char *)msg + VT_REPLY_HDR_SIZE, 200,
+		     "agent=trace-agent\npid=%d\n"
+		     "subbuf_size=%zu\ncpus=",
+		     (int)getpid(), a->subbuf_size);
 	for (i = 0; i < a->nr_movers && n < 240; i++)
 		n += snprintf((char *)msg + VT_REPLY_HDR_SIZE + n, 256 - n, "%s%d", i ? "," : "",
 			      a->movers[i].cpu);
@@ -158,8 +163,8 @@ void reply_flushed(struct agent *a, struct mover *m, uint64_t lost)
 	if (!last)
 		return;
 	for (i = 0; i < a->nr_movers; i++) {
-		n = snprintf(line, sizeof(line), "cpu=%d bytes=%llu lost=%llu\n",
-			     a->movers[i].cpu, (unsigned long long)a->movers[i].bytes,
+		n = snprintf(line, sizeof(line), "cpu=%d bytes=%llu lost=%llu\n", a->movers[i].cpu,
+			     (unsigned long long)a->movers[i].bytes,
 			     (unsigned long long)a->movers[i].lost);
 		vt_buf_add(&text, line, n);
 	}

@@ -44,10 +44,12 @@ static char *find_tracing_dir(const char *given)
 		if (!err)
 			return strdup(given);
 		if (err == EACCES)
-			agent_err("cannot read %s: permission denied; run the agent as root", given);
+			agent_err("cannot read %s: permission denied; run the agent as root",
+				  given);
 		else
 			agent_err("%s is not a tracefs directory (no per_cpu/ in it); give the "
-				  "tracefs mount point with -t", given);
+				  "tracefs mount point with -t",
+				  given);
 		return NULL;
 	}
 	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
@@ -65,7 +67,8 @@ static char *find_tracing_dir(const char *given)
 		return strdup(candidates[0]);
 	}
 	agent_err("no tracefs found at %s or %s; mount it (mount -t tracefs nodev %s) and "
-		  "run as root", candidates[0], candidates[1], candidates[0]);
+		  "run as root",
+		  candidates[0], candidates[1], candidates[0]);
 	return NULL;
 }
 
@@ -136,7 +139,8 @@ static int size_ring_buffer(struct agent *a)
 			return -1;
 		}
 		agent_log("ring buffer was at its boot size (%lld KB per CPU); grew it to %lld KB "
-			  "per CPU (choose with -b)", boot_kb, kb);
+			  "per CPU (choose with -b)",
+			  boot_kb, kb);
 	}
 	free(text);
 	a->buffer_kb = kb;
@@ -192,8 +196,8 @@ void tracing_pause(struct agent *a)
 		return;
 	if (tracefs_instance_file_write(a->instance, "tracing_on", "0") < 0) {
 		agent_log("warning: cannot write 0 to tracing_on in %s: %s; the statistics taken "
-			  "after the flush will count later events", a->tracing_dir,
-			  strerror(errno));
+			  "after the flush will count later events",
+			  a->tracing_dir, strerror(errno));
 		return;
 	}
 	a->tracing_paused = true;
@@ -214,7 +218,7 @@ void tracing_unpause(struct agent *a)
  * (128 by default): too few for a run, and the host would show "<...>" for
  * the others. It is a top-level file, also for an instance.
  */
-#define CMDLINES_WANTED 32768	/* the kernel's limit, PID_MAX_DEFAULT */
+#define CMDLINES_WANTED 32768 /* the kernel's limit, PID_MAX_DEFAULT */
 
 static int top_number(struct agent *a, const char *file, long long *val)
 {
@@ -248,8 +252,8 @@ void tracing_raise_cmdlines(struct agent *a)
 		return;
 	if (top_write(a, "saved_cmdlines_size", CMDLINES_WANTED)) {
 		agent_log("warning: cannot write %d to %s/saved_cmdlines_size: %s; the host may "
-			  "miss the names of some tasks", CMDLINES_WANTED, a->tracing_dir,
-			  strerror(errno));
+			  "miss the names of some tasks",
+			  CMDLINES_WANTED, a->tracing_dir, strerror(errno));
 		return;
 	}
 	if (top_number(a, "saved_cmdlines_size", &now))
@@ -257,7 +261,7 @@ void tracing_raise_cmdlines(struct agent *a)
 	agent_dbg("saved_cmdlines_size %lld -> %lld for the run", old, now);
 	a->cmdlines_raised = true;
 	a->cmdlines_old = old;
-	a->cmdlines_set = now;	/* as the kernel rounded it */
+	a->cmdlines_set = now; /* as the kernel rounded it */
 }
 
 /* Put back the size from before the run, unless someone changed it since. */
@@ -319,7 +323,8 @@ int tracing_open_cpu(struct agent *a, int cpu)
 	path = tracefs_instance_get_file(a->instance, file);
 	agent_err("cannot open %s: %s%s", path ? path : file, strerror(errno),
 		  errno == EACCES || errno == EPERM ? "; run the agent as root" :
-		  errno == ENOENT ? "; is that CPU online? (see --cpus)" : "");
+		  errno == ENOENT		    ? "; is that CPU online? (see --cpus)" :
+						      "");
 	tracefs_put_tracing_file(path);
 	return -1;
 }

@@ -160,7 +160,7 @@ static void stop_with_reply(struct agent *a, const char *arg)
 	pthread_mutex_lock(&a->lock);
 	running = a->state == AGENT_RUNNING;
 	pthread_mutex_unlock(&a->lock);
-	if (!running) {		/* only the controller changes the state: still so */
+	if (!running) { /* only the controller changes the state: still so */
 		reply_text(a, VT_REPLY_STOPPED, "%s", "");
 		return;
 	}
@@ -209,8 +209,10 @@ void words_run(struct agent *a, const char *tagged)
 	} else {
 		vt_escape(line, strlen(line), shown, sizeof(shown));
 		if (agent_log_budget())
-			agent_log("unknown order '%s' ignored; orders are 1 (start) and 0 (stop), or "
-				  "words (see docs/protocol.md)", shown);
+			agent_log(
+				"unknown order '%s' ignored; orders are 1 (start) and 0 (stop), or "
+				"words (see docs/protocol.md)",
+				shown);
 		if (err_reply_budget(a->order_tag))
 			reply_text(a, VT_REPLY_ERR, "unknown order '%s'", shown);
 	}

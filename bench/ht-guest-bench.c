@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ht-guest-bench: trace_marker: %s\n", strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < 1000; i++)	/* warm up: TCG translates the loop first */
+	for (i = 0; i < 1000; i++) /* warm up: TCG translates the loop first */
 		hypertrace_emit(ht, 1, args, 4);
 	t0 = now();
 	for (i = 0; i < n; i++) {
@@ -61,8 +61,8 @@ int main(int argc, char **argv)
 		(void)!write(fd, buf, len);
 	mk_ns = (now() - t0) * 1e9 / nm;
 	printf("vtrace-bench: hypertrace %ld events %.0f ns/event (drops %llu); trace_marker "
-	       "%ld writes %.0f ns/write; ratio %.3f\n", n, ht_ns,
-	       (unsigned long long)hypertrace_drops(ht, 0), nm, mk_ns, ht_ns / mk_ns);
+	       "%ld writes %.0f ns/write; ratio %.3f\n",
+	       n, ht_ns, (unsigned long long)hypertrace_drops(ht, 0), nm, mk_ns, ht_ns / mk_ns);
 	close(fd);
 	hypertrace_close(ht);
 	return 0;

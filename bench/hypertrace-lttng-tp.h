@@ -15,15 +15,13 @@
 #include <stdint.h>
 #include <lttng/tracepoint.h>
 
-LTTNG_UST_TRACEPOINT_EVENT(vtrace_bench, event,
+LTTNG_UST_TRACEPOINT_EVENT(
+	vtrace_bench, event,
 	LTTNG_UST_TP_ARGS(uint64_t, a1, uint64_t, a2, uint64_t, a3, uint64_t, a4),
-	LTTNG_UST_TP_FIELDS(
-		lttng_ust_field_integer(uint64_t, a1, a1)
-		lttng_ust_field_integer(uint64_t, a2, a2)
-		lttng_ust_field_integer(uint64_t, a3, a3)
-		lttng_ust_field_integer(uint64_t, a4, a4)
-	)
-)
+	LTTNG_UST_TP_FIELDS(lttng_ust_field_integer(uint64_t, a1, a1)
+				    lttng_ust_field_integer(uint64_t, a2, a2)
+					    lttng_ust_field_integer(uint64_t, a3, a3)
+						    lttng_ust_field_integer(uint64_t, a4, a4)))
 
 #endif
 

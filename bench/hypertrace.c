@@ -200,7 +200,7 @@ static int cmd_emit(const char *path)
 	}
 	burst = v.l.ring_entries / 2;
 	floor_open(&f, v.l.ring_entries);
-	floor_burst(&f, burst);		/* warm up: fault the pages in */
+	floor_burst(&f, burst); /* warm up: fault the pages in */
 	for (i = 0; i < ROUNDS; i++) {
 		fl[i] = floor_burst(&f, burst);
 		em[i] = emit_burst(ht, 0, burst);
@@ -293,7 +293,10 @@ static int cmd_aggregate(const char *path, int n)
 	}
 	pthread_barrier_init(&bar, NULL, n);
 	for (i = 0; i < n; i++) {
-		a[i] = (struct agg){ .ht = hypertrace_open(path), .v = &v, .bar = &bar, .cpu = i,
+		a[i] = (struct agg){ .ht = hypertrace_open(path),
+				     .v = &v,
+				     .bar = &bar,
+				     .cpu = i,
 				     .burst = v.l.ring_entries / 2 };
 		if (!a[i].ht)
 			die(path);
@@ -358,8 +361,9 @@ int main(int argc, char **argv)
 		return cmd_aggregate(argv[2], atoi(argv[3]));
 	if (!strcmp(cmd, "sustain") && argc == 5)
 		return cmd_sustain(argv[2], atof(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: %s emit REGION | marker | aggregate REGION THREADS |\n"
-			"       sustain REGION RATE SECONDS   (run by bench/hypertrace.sh)\n",
+	fprintf(stderr,
+		"usage: %s emit REGION | marker | aggregate REGION THREADS |\n"
+		"       sustain REGION RATE SECONDS   (run by bench/hypertrace.sh)\n",
 		argv[0]);
 	return 2;
 }

@@ -31,9 +31,10 @@ int channel_open(struct channel *ch, const char *dir, bool replies)
 	/* Non-blocking: a FIFO nobody reads fails now instead of hanging. */
 	ch->in_fd = cli_open_fifo(ch->in_path, O_WRONLY | O_NONBLOCK);
 	if (ch->in_fd < 0) {
-		cli_err("%s: %s", ch->in_path, errno == ENXIO ?
-		       "nobody reads it; start the guest (QEMU opens it) or the agent" :
-		       strerror(errno));
+		cli_err("%s: %s", ch->in_path,
+			errno == ENXIO ?
+				"nobody reads it; start the guest (QEMU opens it) or the agent" :
+				strerror(errno));
 		return -1;
 	}
 	if (replies) {
@@ -43,7 +44,7 @@ int channel_open(struct channel *ch, const char *dir, bool replies)
 			close(ch->in_fd);
 			return -1;
 		}
-		channel_drain(ch->out_fd);	/* replies nobody read before */
+		channel_drain(ch->out_fd); /* replies nobody read before */
 	}
 	return 0;
 }
@@ -140,11 +141,13 @@ static int read_reply_until(struct channel *ch, long long deadline, int timeout_
 	ret = read_full(ch->out_fd, (char *)hdr, sizeof(hdr), deadline);
 	if (ret == -2) {
 		cli_err("no reply from the agent on %s in %d s; is a vtrace trace-agent running "
-		       "in the guest?", ch->out_path, timeout_ms / 1000);
+			"in the guest?",
+			ch->out_path, timeout_ms / 1000);
 		return -1;
 	}
 	if (ret == -3) {
-		cli_err("nothing writes to %s: the guest (QEMU) or the agent is gone", ch->out_path);
+		cli_err("nothing writes to %s: the guest (QEMU) or the agent is gone",
+			ch->out_path);
 		return -1;
 	}
 	if (ret || vt_reply_parse_header(hdr, r, err, sizeof(err))) {
@@ -201,7 +204,7 @@ static bool agent_predates_tags(const struct vt_reply *r, const char *payload, u
 	return r->type == VT_REPLY_ERR && !r->tag && !strncmp(payload, start, strlen(start));
 }
 
-#define MAX_HELLOS 4	/* announcements while one order waits: the agent crash-loops */
+#define MAX_HELLOS 4 /* announcements while one order waits: the agent crash-loops */
 
 int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt_reply *r,
 		char **payload)
@@ -211,8 +214,8 @@ int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt
 	char line[VT_ORDER_MAX + 16];
 	int hellos = 0;
 
-	*payload = NULL;	/* callers free it whatever happened */
-	channel_drain(ch->out_fd);	/* nothing that came before is the answer */
+	*payload = NULL;	   /* callers free it whatever happened */
+	channel_drain(ch->out_fd); /* nothing that came before is the answer */
 	if (tag)
 		snprintf(line, sizeof(line), "#%u %s", tag, order);
 	else
@@ -232,7 +235,7 @@ int channel_ask(struct channel *ch, const char *order, int timeout_ms, struct vt
 				break;
 		} else if (r->type == VT_REPLY_HELLO && ++hellos == MAX_HELLOS) {
 			cli_err("the agent keeps restarting (%d announcements for one order)",
-			       hellos);
+				hellos);
 			break;
 		} else if (r->type != VT_REPLY_HELLO) {
 			ch->skipped++;

@@ -18,10 +18,12 @@ static const struct {
 	{ "record", cmd_record, "record the guest's streams into a trace.dat" },
 	{ "recover", cmd_recover, "repair the trace.dat of a recorder that was killed" },
 	{ "report", cmd_report, "print the events of a trace.dat" },
-	{ "run-guest", cmd_run_guest, "boot the demo guest with its ports on the FIFOs\n"
-						 "             (--hypertrace: and a hypertrace device)" },
-	{ "hypertrace", cmd_hypertrace, "make a hypertrace region and collect its events\n"
-						   "             (log lines or a trace.dat; actions)" },
+	{ "run-guest", cmd_run_guest,
+	  "boot the demo guest with its ports on the FIFOs\n"
+	  "             (--hypertrace: and a hypertrace device)" },
+	{ "hypertrace", cmd_hypertrace,
+	  "make a hypertrace region and collect its events\n"
+	  "             (log lines or a trace.dat; actions)" },
 };
 
 static void usage(FILE *f)

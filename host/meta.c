@@ -29,8 +29,7 @@ static bool valid_name(const char *s, size_t len)
 	return true;
 }
 
-static int parse_info(struct guest_meta *gm, const char *text, size_t len, char *err,
-		      size_t errsz)
+static int parse_info(struct guest_meta *gm, const char *text, size_t len, char *err, size_t errsz)
 {
 	char v[4096], *p, *end;
 	long n;
@@ -68,8 +67,7 @@ static int parse_info(struct guest_meta *gm, const char *text, size_t len, char 
 	return 0;
 }
 
-static int add_format(struct guest_meta *gm, const struct vt_meta_rec *rec, char *err,
-		      size_t errsz)
+static int add_format(struct guest_meta *gm, const struct vt_meta_rec *rec, char *err, size_t errsz)
 {
 	const char *sys = (const char *)rec->data;
 	const char *nul = memchr(sys, '\0', rec->len);
@@ -114,8 +112,8 @@ int meta_parse(struct guest_meta *gm, char *payload, size_t len, char *err, size
 	gm->payload_len = len;
 	/* Pass 1: INFO (sizes everything else) and the number of formats. */
 	while ((ret = vt_meta_next(p, len, &off, &rec)) == 1) {
-		if (rec.tag == VT_META_INFO && parse_info(gm, (const char *)rec.data, rec.len, err,
-							  errsz))
+		if (rec.tag == VT_META_INFO &&
+		    parse_info(gm, (const char *)rec.data, rec.len, err, errsz))
 			return -1;
 		nformats += rec.tag == VT_META_EVENT_FORMAT;
 	}
@@ -129,19 +127,36 @@ int meta_parse(struct guest_meta *gm, char *payload, size_t len, char *err, size
 		return fail(err, errsz, "out of memory");
 	for (off = 0; vt_meta_next(p, len, &off, &rec) == 1;) {
 		switch (rec.tag) {
-		case VT_META_HEADER_PAGE: gm->dat.header_page = blob(&rec); break;
-		case VT_META_HEADER_EVENT: gm->dat.header_event = blob(&rec); break;
-		case VT_META_PRINTK_FORMATS: gm->dat.printk_formats = blob(&rec); break;
-		case VT_META_SAVED_CMDLINES: gm->dat.saved_cmdlines = blob(&rec); break;
-		case VT_META_KALLSYMS: gm->dat.kallsyms = blob(&rec); break;
-		case VT_META_TRACE_CLOCK: gm->dat.trace_clock = blob(&rec); break;
-		case VT_META_UNAME: gm->dat.uname = blob(&rec); break;
-		case VT_META_CPU_STATS: add_cpu_stats(gm, &rec); break;
+		case VT_META_HEADER_PAGE:
+			gm->dat.header_page = blob(&rec);
+			break;
+		case VT_META_HEADER_EVENT:
+			gm->dat.header_event = blob(&rec);
+			break;
+		case VT_META_PRINTK_FORMATS:
+			gm->dat.printk_formats = blob(&rec);
+			break;
+		case VT_META_SAVED_CMDLINES:
+			gm->dat.saved_cmdlines = blob(&rec);
+			break;
+		case VT_META_KALLSYMS:
+			gm->dat.kallsyms = blob(&rec);
+			break;
+		case VT_META_TRACE_CLOCK:
+			gm->dat.trace_clock = blob(&rec);
+			break;
+		case VT_META_UNAME:
+			gm->dat.uname = blob(&rec);
+			break;
+		case VT_META_CPU_STATS:
+			add_cpu_stats(gm, &rec);
+			break;
 		case VT_META_EVENT_FORMAT:
 			if (add_format(gm, &rec, err, errsz))
 				return -1;
 			break;
-		default: break;	/* newer agents may send more: skip */
+		default:
+			break; /* newer agents may send more: skip */
 		}
 	}
 	if (!gm->dat.header_page.len || !gm->dat.header_event.len)

@@ -76,8 +76,8 @@ fail:
  * for a full disk (the copy needs as much room again), it needs no free
  * space beyond what it frees.
  */
-static int pack_in_place(struct pack *p, uint64_t table, uint64_t data_off,
-			 const uint64_t *sizes, uint64_t *offsets)
+static int pack_in_place(struct pack *p, uint64_t table, uint64_t data_off, const uint64_t *sizes,
+			 uint64_t *offsets)
 {
 	const size_t chunk = 1 << 20;
 	uint64_t off = data_off, src, done, n;
@@ -123,8 +123,8 @@ static int collapse(struct pack *p, uint64_t at, uint64_t len)
  * Where the filesystem cannot collapse, the regions are copied into a
  * fresh file, or moved within this one when the disk has no room for that.
  */
-static int pack_regions(struct pack *p, uint64_t table, uint64_t data_off,
-			const uint64_t *sizes, uint64_t *offsets)
+static int pack_regions(struct pack *p, uint64_t table, uint64_t data_off, const uint64_t *sizes,
+			uint64_t *offsets)
 {
 	int nr = p->meta->nr_cpus, last = -1, cpu;
 	uint64_t end, off = data_off;
@@ -139,7 +139,7 @@ static int pack_regions(struct pack *p, uint64_t table, uint64_t data_off,
 	end = last < 0 ? data_off : region_of(p, last) + sizes[last];
 	if (ftruncate(p->fd, end))
 		return -1;
-	if (last < 0)	/* no data: nothing to move (a collapse may not reach the end) */
+	if (last < 0) /* no data: nothing to move (a collapse may not reach the end) */
 		return vt_dat_write_offsets(p->fd, p->meta, table, offsets, sizes);
 	for (cpu = last - 1; cpu >= 0 && !failed; cpu--)
 		failed = collapse(p, region_of(p, cpu) + sizes[cpu], p->region - sizes[cpu]);
@@ -188,7 +188,7 @@ int pack_v6(struct pack *p, const uint64_t *sizes)
 	uint64_t offsets[p->meta->nr_cpus], table, data_off;
 
 	vt_dat_header_size(p->meta, &table, &data_off);
-	if (data_off > p->base)		/* the header outgrew its room: a copy */
+	if (data_off > p->base) /* the header outgrew its room: a copy */
 		return rewrite_packed(p, sizes, offsets);
 	if (rewrite_header(p, sizes, &table, &data_off))
 		return -1;

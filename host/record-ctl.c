@@ -23,7 +23,7 @@ char *ask(struct record *r, const char *order, int want, uint32_t *len)
 	if (rep.type != want) {
 		vt_escape(payload, rep.length, shown, sizeof(shown));
 		cli_err("'%s': the guest answered: %s", order,
-		       rep.type == VT_REPLY_ERR ? shown : "an unexpected reply");
+			rep.type == VT_REPLY_ERR ? shown : "an unexpected reply");
 		free(payload);
 		return NULL;
 	}
@@ -76,8 +76,8 @@ int fetch_meta(struct record *r)
 	for (i = 0; i < r->gm.nr_streamed; i++) {
 		if (r->gm.cpus[i] >= r->nr_streams) {
 			cli_err("the agent streams CPU %d but %s has no " DATA_NAME_FMT ".out; run "
-			       "'vtrace setup --cpus %d'", r->gm.cpus[i], r->dir, r->gm.cpus[i],
-			       r->gm.dat.nr_cpus);
+				"'vtrace setup --cpus %d'",
+				r->gm.cpus[i], r->dir, r->gm.cpus[i], r->gm.dat.nr_cpus);
 			return -1;
 		}
 	}
@@ -107,7 +107,7 @@ static int resume(struct record *r, const char *hello)
 	int i, bad = 0;
 
 	vt_escape(hello, strlen(hello), shown, sizeof(shown));
-	for (i = 0; shown[i]; i++)	/* its key=value lines on one line */
+	for (i = 0; shown[i]; i++) /* its key=value lines on one line */
 		if (!strncmp(shown + i, "\\x0a", 4))
 			memcpy(shown + i, "    ", 4);
 	cli_info("a new agent announced itself (%s): the old one is gone; resuming", shown);
@@ -115,8 +115,8 @@ static int resume(struct record *r, const char *hello)
 	for (i = 0; i < r->gm.nr_streamed; i++)
 		if (stream_cut(&r->streams[i], 5000))
 			cli_err("cpu%d: the reader did not end the old stream in time",
-			       r->streams[i].cpu);
-	payload = ask(r, "meta", VT_REPLY_META, &len);	/* to compare: no kallsyms needed */
+				r->streams[i].cpu);
+	payload = ask(r, "meta", VT_REPLY_META, &len); /* to compare: no kallsyms needed */
 	if (!payload)
 		return -1;
 	memset(&gm, 0, sizeof(gm));
@@ -124,16 +124,16 @@ static int resume(struct record *r, const char *hello)
 		cli_err("malformed metadata from the new agent: %s", err);
 		return -1;
 	}
-	if (gm.dat.subbuf_size != r->gm.dat.subbuf_size || gm.dat.long_size != r->gm.dat.long_size ||
-	    gm.dat.big_endian != r->gm.dat.big_endian || gm.dat.nr_cpus != r->gm.dat.nr_cpus ||
-	    gm.nr_streamed != r->gm.nr_streamed)
+	if (gm.dat.subbuf_size != r->gm.dat.subbuf_size ||
+	    gm.dat.long_size != r->gm.dat.long_size || gm.dat.big_endian != r->gm.dat.big_endian ||
+	    gm.dat.nr_cpus != r->gm.dat.nr_cpus || gm.nr_streamed != r->gm.nr_streamed)
 		bad = 1;
 	for (i = 0; !bad && i < gm.nr_streamed; i++)
 		bad = gm.cpus[i] != r->gm.cpus[i];
 	meta_free(&gm);
 	if (bad) {
 		cli_err("the new agent streams differently (sub-buffer size, CPUs or word size "
-		       "changed): ending the recording with what came before");
+			"changed): ending the recording with what came before");
 		return -1;
 	}
 	r->enabled = 0;
@@ -153,10 +153,11 @@ int watch_agent(struct record *r)
 
 	if (gone && !r->agent_gone) {
 		cli_info("nothing holds %s: the agent is gone. Recording goes on; an agent that "
-			"starts again is picked up", r->ch.out_path);
+			 "starts again is picked up",
+			 r->ch.out_path);
 		for (i = 0; i < r->gm.nr_streamed; i++)
 			cli_info("cpu%d: %llu bytes received so far", r->streams[i].cpu,
-				(unsigned long long)stream_get(&r->streams[i].received));
+				 (unsigned long long)stream_get(&r->streams[i].received));
 	}
 	r->agent_gone = gone;
 	if (ret != 1)
@@ -196,7 +197,8 @@ bool stop_and_collect(struct record *r)
 	skipped += r->unasked + r->ch.skipped;
 	if (skipped)
 		cli_info("%d replies to orders vtrace did not send were skipped (someone else "
-			"writes to %s)", skipped, r->ch.in_path);
+			 "writes to %s)",
+			 skipped, r->ch.in_path);
 	if (ret || rep.type != VT_REPLY_STOPPED) {
 		cli_err("the agent did not confirm the stop; keeping the sub-buffers received");
 		if (!ret)
@@ -218,11 +220,14 @@ bool stop_and_collect(struct record *r)
 				usleep(2000);
 			if (stream_get(&s->received) - stream_get(&s->epoch) < bytes)
 				cli_err("cpu%d: %llu of the %llu bytes sent never arrived", cpu,
-				       (unsigned long long)(stream_get(&s->received) -
-							    stream_get(&s->epoch)), bytes);
+					(unsigned long long)(stream_get(&s->received) -
+							     stream_get(&s->epoch)),
+					bytes);
 			if (lost)
-				cli_info("cpu%d: the guest's ring buffer overwrote %llu events (the "
-					"host read too slowly; a larger buffer helps)", cpu, lost);
+				cli_info(
+					"cpu%d: the guest's ring buffer overwrote %llu events (the "
+					"host read too slowly; a larger buffer helps)",
+					cpu, lost);
 		}
 	}
 	free(payload);
@@ -252,10 +257,11 @@ void fetch_end_meta(struct record *r)
 	}
 	if (ret) {
 		cli_err("no end-of-run metadata from the guest: the file has the buffer statistics "
-		       "and task names of the start");
+			"and task names of the start");
 		return;
 	}
 	if (meta_parse_end(&r->gm, payload, rep.length, err, sizeof(err)))
 		cli_err("malformed end-of-run metadata from the guest (%s): the file has the "
-		       "buffer statistics and task names of the start", err);
+			"buffer statistics and task names of the start",
+			err);
 }

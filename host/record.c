@@ -23,29 +23,29 @@
 #include "record.h"
 #include "io.h"
 
-#define TICK_MS			500	/* progress line and offsets table refresh */
+#define TICK_MS 500 /* progress line and offsets table refresh */
 /*
  * What the header may grow by at the end of the run: the guest's saved
  * command lines (32768 or more of at most 24 bytes: kernels round the size
  * up) and buffer statistics. Sparse until used; a header that outgrows it
  * is written into a copy instead (host/pack.c).
  */
-#define HEADER_ROOM(cpus)	((2ULL << 20) + (cpus) * 1024ULL)
+#define HEADER_ROOM(cpus) ((2ULL << 20) + 1024ULL * (cpus))
 
 static const char usage[] =
-"Usage: vtrace record [OPTION]...\n"
-"Record the guest's ftrace streams into a trace.dat (trace-cmd's format).\n"
-"  -d, --dir DIR          the channels, as made by vtrace setup (" DEFAULT_DIR ")\n"
-"  -o, --output FILE      default trace.dat\n"
-"  -e, --event SYS[:EV]   enable this guest event while recording (repeatable)\n"
-"  -D, --duration S       stop after S seconds (default: at Ctrl-C)\n"
-"      --no-kallsyms      leave the guest's /proc/kallsyms out (recorded by\n"
-"                         default, so that addresses show as function names)\n"
-"      --file-version V   the trace.dat version: 6 (default), or 7, compressed\n"
-"                         with zstd\n"
-"  -q, --quiet            no progress line\n"
-"The guest must run a vtrace trace-agent. On a TTY a progress line shows each\n"
-"CPU's bytes, sub-buffers and missed events.\n";
+	"Usage: vtrace record [OPTION]...\n"
+	"Record the guest's ftrace streams into a trace.dat (trace-cmd's format).\n"
+	"  -d, --dir DIR          the channels, as made by vtrace setup (" DEFAULT_DIR ")\n"
+	"  -o, --output FILE      default trace.dat\n"
+	"  -e, --event SYS[:EV]   enable this guest event while recording (repeatable)\n"
+	"  -D, --duration S       stop after S seconds (default: at Ctrl-C)\n"
+	"      --no-kallsyms      leave the guest's /proc/kallsyms out (recorded by\n"
+	"                         default, so that addresses show as function names)\n"
+	"      --file-version V   the trace.dat version: 6 (default), or 7, compressed\n"
+	"                         with zstd\n"
+	"  -q, --quiet            no progress line\n"
+	"The guest must run a vtrace trace-agent. On a TTY a progress line shows each\n"
+	"CPU's bytes, sub-buffers and missed events.\n";
 
 static int parse_options(struct record *r, int argc, char **argv)
 {
@@ -54,7 +54,7 @@ static int parse_options(struct record *r, int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "event", required_argument, NULL, 'e' },
 		{ "duration", required_argument, NULL, 'D' },
-		{ "kallsyms", no_argument, NULL, 'k' },	/* the default now; for scripts */
+		{ "kallsyms", no_argument, NULL, 'k' }, /* the default now; for scripts */
 		{ "no-kallsyms", no_argument, NULL, 'K' },
 		{ "file-version", required_argument, NULL, 'V' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -69,8 +69,12 @@ static int parse_options(struct record *r, int argc, char **argv)
 	r->version = 6;
 	while ((c = getopt_long(argc, argv, "d:o:e:D:kqh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': r->dir = optarg; break;
-		case 'o': r->output = optarg; break;
+		case 'd':
+			r->dir = optarg;
+			break;
+		case 'o':
+			r->output = optarg;
+			break;
 		case 'e':
 			if (r->nr_events == 64) {
 				cli_err("at most 64 -e options");
@@ -85,19 +89,29 @@ static int parse_options(struct record *r, int argc, char **argv)
 				return -1;
 			}
 			break;
-		case 'k': r->no_kallsyms = false; break;
-		case 'K': r->no_kallsyms = true; break;
+		case 'k':
+			r->no_kallsyms = false;
+			break;
+		case 'K':
+			r->no_kallsyms = true;
+			break;
 		case 'V':
 			if (strcmp(optarg, "6") && strcmp(optarg, "7")) {
 				cli_err("invalid trace.dat version '%s': give 6, or 7 (zstd-compressed)",
-				       optarg);
+					optarg);
 				return -1;
 			}
 			r->version = optarg[0] - '0';
 			break;
-		case 'q': r->quiet = true; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		default: fputs(usage, stderr); return -1;
+		case 'q':
+			r->quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			fputs(usage, stderr);
+			return -1;
 		}
 	}
 	if (optind < argc) {
@@ -136,7 +150,7 @@ static int update_table(struct record *r)
  */
 static int create_dat(struct record *r)
 {
-	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus;	/* ext4 allows 16 TiB */
+	uint64_t per_cpu = (8ULL << 40) / r->gm.dat.nr_cpus; /* ext4 allows 16 TiB */
 	uint64_t header_end;
 
 	if (cli_check_output(r->output))
@@ -201,7 +215,8 @@ static void show_progress(struct record *r, double secs, bool last)
 	for (i = 0; i < r->gm.nr_streamed && n < (int)sizeof(line) - 100; i++) {
 		struct stream *s = &r->streams[i];
 		uint64_t got = stream_get(&s->received);
-		double rate = secs > last_secs ? (got - s->shown) / 1048576.0 / (secs - last_secs) : 0;
+		double rate =
+			secs > last_secs ? (got - s->shown) / 1048576.0 / (secs - last_secs) : 0;
 
 		n += snprintf(line + n, sizeof(line) - n,
 			      " | cpu%d %.1f MiB %llu sb %llu missed %.1f MiB/s", s->cpu,
@@ -222,7 +237,7 @@ static bool write_failed(struct record *r)
 	for (i = 0; i < r->gm.nr_streamed; i++)
 		if (__atomic_load_n(&r->streams[i].err, __ATOMIC_RELAXED)) {
 			cli_err("cpu%d: writing %s: %s; stopping the recording", r->streams[i].cpu,
-			       r->output, strerror(r->streams[i].err));
+				r->output, strerror(r->streams[i].err));
 			return true;
 		}
 	return false;
@@ -259,8 +274,12 @@ static void wait_for_end(struct record *r)
 
 static int finish_dat(struct record *r)
 {
-	struct pack p = { .fd = r->out_fd, .path = r->tmp_path, .output = r->output,
-			  .meta = &r->gm.dat, .base = r->data_off, .region = r->region };
+	struct pack p = { .fd = r->out_fd,
+			  .path = r->tmp_path,
+			  .output = r->output,
+			  .meta = &r->gm.dat,
+			  .base = r->data_off,
+			  .region = r->region };
 	int nr = r->gm.dat.nr_cpus, i, ret;
 	uint64_t sizes[nr];
 	mode_t mask;
@@ -268,8 +287,8 @@ static int finish_dat(struct record *r)
 	memset(sizes, 0, sizeof(sizes));
 	for (i = 0; i < r->gm.nr_streamed; i++)
 		/* a failed write may have kept part of a sub-buffer: not that part */
-		sizes[r->streams[i].cpu] = r->streams[i].kept / r->streams[i].subbuf *
-					   r->streams[i].subbuf;
+		sizes[r->streams[i].cpu] =
+			r->streams[i].kept / r->streams[i].subbuf * r->streams[i].subbuf;
 	mask = umask(0);
 	umask(mask);
 	ret = r->version == 7 ? pack_v7(&p, sizes) : pack_v6(&p, sizes);
@@ -296,27 +315,30 @@ static void summary(struct record *r)
 		struct stream *s = &r->streams[i];
 
 		cli_info("cpu%d: %llu events in %llu sub-buffers; %llu missed events%s%s", s->cpu,
-			(unsigned long long)s->events, (unsigned long long)(s->kept / s->subbuf),
-			(unsigned long long)s->missed_events,
-			s->missed_subbufs ? " (the guest flagged losses)" : "",
-			s->bad ? "; malformed sub-buffers dropped" : "");
+			 (unsigned long long)s->events, (unsigned long long)(s->kept / s->subbuf),
+			 (unsigned long long)s->missed_events,
+			 s->missed_subbufs ? " (the guest flagged losses)" : "",
+			 s->bad ? "; malformed sub-buffers dropped" : "");
 		if (s->bad)
 			cli_info("cpu%d: %llu malformed sub-buffers dropped", s->cpu,
-				(unsigned long long)s->bad);
+				 (unsigned long long)s->bad);
 		if (s->fill)
 			cli_info("cpu%d: %zu bytes of an incomplete sub-buffer dropped (the stream "
-				"ended there, at byte %llu)", s->cpu, s->fill,
-				(unsigned long long)(s->received - s->epoch - s->fill));
+				 "ended there, at byte %llu)",
+				 s->cpu, s->fill,
+				 (unsigned long long)(s->received - s->epoch - s->fill));
 		if (r->restarts)
 			cli_info("cpu%d: %llu bytes of incomplete sub-buffers dropped at %d agent "
-				"restart%s", s->cpu, (unsigned long long)s->dropped, r->restarts,
-				r->restarts == 1 ? "" : "s");
+				 "restart%s",
+				 s->cpu, (unsigned long long)s->dropped, r->restarts,
+				 r->restarts == 1 ? "" : "s");
 		events += s->events;
 		kept += s->kept;
 	}
-	cli_info("wrote %s (trace.dat v%d): %llu events, %.1f MiB of sub-buffers. Read it with 'trace-cmd report "
-		"-i %s', 'kernelshark %s' or 'vtrace report %s'.", r->output, r->version, events,
-		kept / 1048576.0, r->output, r->output, r->output);
+	cli_info(
+		"wrote %s (trace.dat v%d): %llu events, %.1f MiB of sub-buffers. Read it with 'trace-cmd report "
+		"-i %s', 'kernelshark %s' or 'vtrace report %s'.",
+		r->output, r->version, events, kept / 1048576.0, r->output, r->output, r->output);
 }
 
 static int make_sigfd(void)
@@ -340,7 +362,8 @@ int cmd_record(int argc, char **argv)
 	r.nr_streams = cli_count_cpu_fifos(r.dir);
 	if (!r.nr_streams) {
 		cli_err("no %s/trace-path-cpu0.out; create the channels with 'vtrace setup --dir %s "
-		       "--cpus N'", r.dir, r.dir);
+			"--cpus N'",
+			r.dir, r.dir);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -355,9 +378,9 @@ int cmd_record(int argc, char **argv)
 	started = true;
 	if (!r.quiet)
 		cli_info("recording %d CPU%s of the guest (Linux %.*s); Ctrl-C to stop",
-			r.gm.nr_streamed, r.gm.nr_streamed == 1 ? "" : "s",
-			(int)(r.gm.dat.uname.len < 64 ? r.gm.dat.uname.len : 64),
-			r.gm.dat.uname.data ? r.gm.dat.uname.data : "?");
+			 r.gm.nr_streamed, r.gm.nr_streamed == 1 ? "" : "s",
+			 (int)(r.gm.dat.uname.len < 64 ? r.gm.dat.uname.len : 64),
+			 r.gm.dat.uname.data ? r.gm.dat.uname.data : "?");
 	wait_for_end(&r);
 	if (stop_and_collect(&r))
 		fetch_end_meta(&r);
@@ -372,7 +395,7 @@ out:
 		for (i = 0; i < r.gm.nr_streamed; i++)
 			if (r.streams[i].err) {
 				cli_err("cpu%d: writing %s: %s; what was written before is kept",
-				       r.streams[i].cpu, r.output, strerror(r.streams[i].err));
+					r.streams[i].cpu, r.output, strerror(r.streams[i].err));
 				ret = 1;
 			}
 		if (finish_dat(&r))

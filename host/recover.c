@@ -28,12 +28,12 @@
 _Static_assert(VT_DAT_MAX_CPUS <= MAX_CPUS, "a file's CPUs fit recover's tables");
 
 static const char usage[] =
-"Usage: vtrace recover [-o OUTPUT] FILE\n"
-"Repair the trace.dat that a killed 'vtrace record' left under its temporary\n"
-"name (e.g. trace.dat.Ab12Cd): keep every complete, valid sub-buffer, drop\n"
-"the one being written at the kill, and write a packed trace.dat.\n"
-"  -o, --output FILE   default: FILE without its .XXXXXX suffix\n"
-"The output must not exist yet; FILE is left as it is.\n";
+	"Usage: vtrace recover [-o OUTPUT] FILE\n"
+	"Repair the trace.dat that a killed 'vtrace record' left under its temporary\n"
+	"name (e.g. trace.dat.Ab12Cd): keep every complete, valid sub-buffer, drop\n"
+	"the one being written at the kill, and write a packed trace.dat.\n"
+	"  -o, --output FILE   default: FILE without its .XXXXXX suffix\n"
+	"The output must not exist yet; FILE is left as it is.\n";
 
 /* In the file's byte order. */
 static void put64(const struct vt_dat_file *f, unsigned char *p, uint64_t v)
@@ -91,7 +91,8 @@ static int64_t plan(struct vt_dat_file *f, const char *path, uint64_t *offs, uin
 	if (vt_dat_read_table(f, offs, sizes)) {
 		if (f->bad_cpu >= 0)
 			cli_err("%s: CPU %d's entry in the offsets table is impossible; not a "
-			       "file of vtrace record", path, f->bad_cpu);
+				"file of vtrace record",
+				path, f->bad_cpu);
 		else
 			cli_err("%s: %s; nothing to recover", path, f->bad);
 		return -1;
@@ -103,8 +104,8 @@ static int64_t plan(struct vt_dat_file *f, const char *path, uint64_t *offs, uin
 	}
 	for (cpu = 0; cpu < f->nr_cpus; cpu++) {
 		cli_info("cpu%u: %llu sub-buffers (%llu after the last table update)", cpu,
-			(unsigned long long)(sizes[cpu] / f->subbuf),
-			(unsigned long long)((sizes[cpu] - listed[cpu]) / f->subbuf));
+			 (unsigned long long)(sizes[cpu] / f->subbuf),
+			 (unsigned long long)((sizes[cpu] - listed[cpu]) / f->subbuf));
 		total += sizes[cpu];
 	}
 	return total;
@@ -138,7 +139,7 @@ static int recover(struct vt_dat_file *f, const char *path, const char *output)
 		return -1;
 	}
 	cli_info("wrote %s: %.1f MiB of sub-buffers from %u CPU%s; you may remove %s", output,
-		total / 1048576.0, f->nr_cpus, f->nr_cpus == 1 ? "" : "s", path);
+		 total / 1048576.0, f->nr_cpus, f->nr_cpus == 1 ? "" : "s", path);
 	return 0;
 }
 
@@ -150,7 +151,8 @@ static int default_output(const char *in, char *out, size_t size)
 
 	if (strlen(base) < 8 || in[len - 7] != '.' || len >= size) {
 		cli_err("%s is not named FILE.XXXXXX as record's temporary files are; give the "
-		       "output with -o", in);
+			"output with -o",
+			in);
 		return -1;
 	}
 	memcpy(out, in, len - 7);
@@ -173,9 +175,15 @@ int cmd_recover(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {

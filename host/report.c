@@ -14,20 +14,23 @@
 #include "vtrace.h"
 
 static const char usage[] =
-"Usage: vtrace report [OPTION]... FILE\n"
-"Print the events of a trace.dat (from vtrace record or trace-cmd record).\n"
-"  -c, --cpu N          only CPU N\n"
-"  -e, --events LIST    only these events: NAME or SYSTEM:NAME, comma-separated\n"
-"  -s, --stats          counts per CPU and per event, and missed events, not events\n";
+	"Usage: vtrace report [OPTION]... FILE\n"
+	"Print the events of a trace.dat (from vtrace record or trace-cmd record).\n"
+	"  -c, --cpu N          only CPU N\n"
+	"  -e, --events LIST    only these events: NAME or SYSTEM:NAME, comma-separated\n"
+	"  -s, --stats          counts per CPU and per event, and missed events, not events\n";
 
 struct report {
-	int cpu;		/* -1: all */
+	int cpu; /* -1: all */
 	char **events;
 	int nr_events;
 	bool stats;
 	struct trace_seq seq;
 	unsigned long long per_cpu[MAX_CPUS], missed[MAX_CPUS], total;
-	struct { char name[128]; unsigned long long n; } *names;
+	struct {
+		char name[128];
+		unsigned long long n;
+	} * names;
 	int nr_names;
 };
 
@@ -78,9 +81,9 @@ static int show(struct tracecmd_input *h, struct tep_record *rec, int cpu, void 
 		return 0;
 	}
 	trace_seq_reset(&rp->seq);
-	tep_print_event(tep, &rp->seq, rec, "%16s-%-7d [%03d] %6.1000d: %s: %s",
-			TEP_PRINT_COMM, TEP_PRINT_PID, TEP_PRINT_CPU, TEP_PRINT_TIME,
-			TEP_PRINT_NAME, TEP_PRINT_INFO);
+	tep_print_event(tep, &rp->seq, rec, "%16s-%-7d [%03d] %6.1000d: %s: %s", TEP_PRINT_COMM,
+			TEP_PRINT_PID, TEP_PRINT_CPU, TEP_PRINT_TIME, TEP_PRINT_NAME,
+			TEP_PRINT_INFO);
 	while (rp->seq.len && rp->seq.buffer[rp->seq.len - 1] == '\n')
 		rp->seq.len--;
 	trace_seq_terminate(&rp->seq);
@@ -135,17 +138,26 @@ int cmd_report(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'e': list = optarg; break;
-		case 's': rp.stats = true; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'e':
+			list = optarg;
+			break;
+		case 's':
+			rp.stats = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {
 		cli_err("give one trace.dat file; try 'vtrace report --help'");
 		return 2;
 	}
-	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = list ? strtok_r(list, ",", &save) : NULL; tok;
+	     tok = strtok_r(NULL, ",", &save)) {
 		rp.events = realloc(rp.events, (rp.nr_events + 1) * sizeof(char *));
 		rp.events[rp.nr_events++] = tok;
 	}

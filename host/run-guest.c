@@ -25,26 +25,26 @@
 #define MAX_ARGS 256
 
 static const char usage[] =
-"Usage: vtrace run-guest [OPTION]... [-- QEMU_ARG...]\n"
-"Boot the demo guest (built by 'make guest') with trace-agent inside, its ports\n"
-"on the FIFOs of DIR, and wait until it powers off.\n"
-"  -d, --dir DIR        the channels (" DEFAULT_DIR "), made as by vtrace setup\n"
-"  -c, --cpus N         guest CPUs (default 2)\n"
-"  -m, --mem MB         guest memory (default 512)\n"
-"  -g, --guest DIR      where vmlinuz and initramfs.cpio.gz are (build/guest)\n"
-"  -w, --workload NAME  the guest's workload (default demo)\n"
-"  -s, --seconds S      how long the demo workload runs (default 10)\n"
-"      --console FILE   the guest's console (default DIR/console.log)\n"
-"      --append TEXT    more of the guest kernel's command line\n"
-"      --accel tcg|kvm  skip the KVM probe\n"
-"      --hypertrace BASE  give the guest the hypertrace region BASE as an\n"
-"                       ivshmem-plain PCI device (made by vtrace hypertrace\n"
-"                       --system --path BASE, which must run first)\n";
+	"Usage: vtrace run-guest [OPTION]... [-- QEMU_ARG...]\n"
+	"Boot the demo guest (built by 'make guest') with trace-agent inside, its ports\n"
+	"on the FIFOs of DIR, and wait until it powers off.\n"
+	"  -d, --dir DIR        the channels (" DEFAULT_DIR "), made as by vtrace setup\n"
+	"  -c, --cpus N         guest CPUs (default 2)\n"
+	"  -m, --mem MB         guest memory (default 512)\n"
+	"  -g, --guest DIR      where vmlinuz and initramfs.cpio.gz are (build/guest)\n"
+	"  -w, --workload NAME  the guest's workload (default demo)\n"
+	"  -s, --seconds S      how long the demo workload runs (default 10)\n"
+	"      --console FILE   the guest's console (default DIR/console.log)\n"
+	"      --append TEXT    more of the guest kernel's command line\n"
+	"      --accel tcg|kvm  skip the KVM probe\n"
+	"      --hypertrace BASE  give the guest the hypertrace region BASE as an\n"
+	"                       ivshmem-plain PCI device (made by vtrace hypertrace\n"
+	"                       --system --path BASE, which must run first)\n";
 
 struct guest {
 	const char *dir, *guest_dir, *workload, *console, *accel, *append;
-	const char *hypertrace;		/* the region's path, or NULL */
-	char *ht_object, *ht_device;	/* QEMU's options for the hypertrace region */
+	const char *hypertrace;	     /* the region's path, or NULL */
+	char *ht_object, *ht_device; /* QEMU's options for the hypertrace region */
 	int cpus, mem, seconds;
 	char **extra;
 	int nr_extra;
@@ -106,14 +106,18 @@ static char **qemu_argv(const struct guest *g, const char *accel, const char *wo
 		add(argv, &n, "-chardev");
 		add(argv, &n, "pipe,id=charchannel0,path=%s/" CTL_NAME, g->dir);
 		add(argv, &n, "-device");
-		add(argv, &n, "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,"
+		add(argv, &n,
+		    "virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,"
 		    "id=channel0,name=" CTL_NAME);
 		for (i = 0; i < g->cpus; i++) {
 			add(argv, &n, "-chardev");
-			add(argv, &n, "pipe,id=charchannel%d,path=%s/" DATA_NAME_FMT, i + 1, g->dir, i);
+			add(argv, &n, "pipe,id=charchannel%d,path=%s/" DATA_NAME_FMT, i + 1, g->dir,
+			    i);
 			add(argv, &n, "-device");
-			add(argv, &n, "virtserialport,bus=virtio-serial0.0,nr=%d,chardev=charchannel%d,"
-			    "id=channel%d,name=" DATA_NAME_FMT, i + 2, i + 1, i + 1, i);
+			add(argv, &n,
+			    "virtserialport,bus=virtio-serial0.0,nr=%d,chardev=charchannel%d,"
+			    "id=channel%d,name=" DATA_NAME_FMT,
+			    i + 2, i + 1, i + 1, i);
 		}
 	}
 	if (g->ht_object) {
@@ -206,8 +210,10 @@ static int make_console(const char *path)
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		cli_err("cannot create %s: %s%s", path, strerror(errno), errno == EEXIST ?
-		       " (someone made it just now: check who can write to its directory)" : "");
+		cli_err("cannot create %s: %s%s", path, strerror(errno),
+			errno == EEXIST ?
+				" (someone made it just now: check who can write to its directory)" :
+				"");
 		return -1;
 	}
 	close(fd);
@@ -258,25 +264,49 @@ static int parse_guest_options(struct guest *g, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "d:c:m:g:w:s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': g->dir = optarg; break;
-		case 'c': g->cpus = atoi(optarg); break;
-		case 'm': g->mem = atoi(optarg); break;
-		case 'g': g->guest_dir = optarg; break;
-		case 'w': g->workload = optarg; break;
-		case 's': g->seconds = atoi(optarg); break;
-		case 'C': g->console = optarg; break;
-		case 'A': g->accel = optarg; break;
-		case 'a': g->append = optarg; break;
-		case 'H': g->hypertrace = optarg; break;
-		case 'h': fputs(usage, stdout); return 1;
-		default: fputs(usage, stderr); return -1;
+		case 'd':
+			g->dir = optarg;
+			break;
+		case 'c':
+			g->cpus = atoi(optarg);
+			break;
+		case 'm':
+			g->mem = atoi(optarg);
+			break;
+		case 'g':
+			g->guest_dir = optarg;
+			break;
+		case 'w':
+			g->workload = optarg;
+			break;
+		case 's':
+			g->seconds = atoi(optarg);
+			break;
+		case 'C':
+			g->console = optarg;
+			break;
+		case 'A':
+			g->accel = optarg;
+			break;
+		case 'a':
+			g->append = optarg;
+			break;
+		case 'H':
+			g->hypertrace = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		default:
+			fputs(usage, stderr);
+			return -1;
 		}
 	}
 	if (g->cpus < 1 || g->cpus > 64 || g->mem < 128 || g->seconds < 1 ||
 	    strspn(g->workload, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(g->workload) ||
 	    (g->accel && strcmp(g->accel, "tcg") && strcmp(g->accel, "kvm"))) {
 		cli_err("invalid option: CPUs 1..64, memory >= 128 MB, seconds >= 1, a workload "
-		       "name of [a-z0-9_-], accel tcg or kvm");
+			"name of [a-z0-9_-], accel tcg or kvm");
 		return -1;
 	}
 	g->extra = argv + optind;
@@ -327,7 +357,7 @@ static int boot_guest(const struct guest *g, const char *console)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	cli_info("booting the guest (%s, %d CPUs, workload %s); console in %s", accel, g->cpus,
-		g->workload, console);
+		 g->workload, console);
 	ret = run_qemu(qargv, 0);
 	free_argv(qargv);
 	if (ret)
@@ -337,14 +367,20 @@ static int boot_guest(const struct guest *g, const char *console)
 
 int cmd_run_guest(int argc, char **argv)
 {
-	struct guest g = { .dir = DEFAULT_DIR, .guest_dir = "build/guest", .workload = "demo",
-			   .cpus = 2, .mem = 512, .seconds = 10 };
+	struct guest g = { .dir = DEFAULT_DIR,
+			   .guest_dir = "build/guest",
+			   .workload = "demo",
+			   .cpus = 2,
+			   .mem = 512,
+			   .seconds = 10 };
 	char console[4096];
 	int ret;
 
 	switch (parse_guest_options(&g, argc, argv)) {
-	case 1: return 0;
-	case -1: return 2;
+	case 1:
+		return 0;
+	case -1:
+		return 2;
 	}
 	ret = prepare_guest(&g, console, sizeof(console)) || boot_guest(&g, console) ? 1 : 0;
 	free(g.ht_object);

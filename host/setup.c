@@ -16,13 +16,13 @@
 #include "vtrace.h"
 
 static const char usage[] =
-"Usage: vtrace setup [--dir DIR] --cpus N [--format qemu|libvirt]\n"
-"Create DIR/trace-path-cpu{0..N-1}.{in,out} and DIR/agent-ctl-path.{in,out}\n"
-"(FIFOs, mode 0600) and print the matching QEMU options or libvirt XML.\n"
-"  -d, --dir DIR      default " DEFAULT_DIR "\n"
-"  -c, --cpus N       the guest's CPU count\n"
-"  -f, --format FMT   qemu (default) or libvirt\n"
-"Existing FIFOs are kept; a symlink or any other file in their place is refused.\n";
+	"Usage: vtrace setup [--dir DIR] --cpus N [--format qemu|libvirt]\n"
+	"Create DIR/trace-path-cpu{0..N-1}.{in,out} and DIR/agent-ctl-path.{in,out}\n"
+	"(FIFOs, mode 0600) and print the matching QEMU options or libvirt XML.\n"
+	"  -d, --dir DIR      default " DEFAULT_DIR "\n"
+	"  -c, --cpus N       the guest's CPU count\n"
+	"  -f, --format FMT   qemu (default) or libvirt\n"
+	"Existing FIFOs are kept; a symlink or any other file in their place is refused.\n";
 
 /*
  * mkfifo (which never follows a symlink), or accept the FIFO that is there
@@ -43,12 +43,13 @@ static int make_fifo(const char *path)
 		return -1;
 	if (st.st_uid != geteuid()) {
 		cli_err("%s is a FIFO of another user (uid %u); remove it and run 'vtrace setup' "
-		       "again", path, (unsigned)st.st_uid);
+			"again",
+			path, (unsigned)st.st_uid);
 		return -1;
 	}
 	if ((st.st_mode & 077) && chmod(path, 0600) == 0)
 		cli_info("%s: mode %03o narrowed to 600 (other users could open it)", path,
-			(unsigned)(st.st_mode & 0777));
+			 (unsigned)(st.st_mode & 0777));
 	return 0;
 }
 
@@ -82,7 +83,8 @@ static int make_dir(const char *dir)
 	/* Others could plant or swap files in it. */
 	if (st.st_mode & 022) {
 		cli_err("%s is writable by other users (mode %03o); chmod go-w it or choose another "
-		       "with --dir", dir, (unsigned)(st.st_mode & 0777));
+			"with --dir",
+			dir, (unsigned)(st.st_mode & 0777));
 		return -1;
 	}
 	return 0;
@@ -111,11 +113,13 @@ static void print_qemu(const char *dir, int cpus)
 	printf("-device virtio-serial-pci,id=virtio-serial0 \\\n"
 	       "-chardev pipe,id=charchannel0,path=%s/" CTL_NAME " \\\n"
 	       "-device virtserialport,bus=virtio-serial0.0,nr=1,chardev=charchannel0,"
-	       "id=channel0,name=" CTL_NAME, dir);
+	       "id=channel0,name=" CTL_NAME,
+	       dir);
 	for (i = 0; i < cpus; i++)
 		printf(" \\\n-chardev pipe,id=charchannel%d,path=%s/" DATA_NAME_FMT " \\\n"
 		       "-device virtserialport,bus=virtio-serial0.0,nr=%d,chardev=charchannel%d,"
-		       "id=channel%d,name=" DATA_NAME_FMT, i + 1, dir, i, i + 2, i + 1, i + 1, i);
+		       "id=channel%d,name=" DATA_NAME_FMT,
+		       i + 1, dir, i, i + 2, i + 1, i + 1, i);
 	printf("\n");
 }
 
@@ -124,7 +128,8 @@ static void print_libvirt(const char *dir, int cpus)
 	int i;
 
 	printf("<channel type='pipe'>\n  <source path='%s/" CTL_NAME "'/>\n"
-	       "  <target type='virtio' name='" CTL_NAME "'/>\n</channel>\n", dir);
+	       "  <target type='virtio' name='" CTL_NAME "'/>\n</channel>\n",
+	       dir);
 	for (i = 0; i < cpus; i++)
 		printf("<channel type='pipe'>\n  <source path='%s/" DATA_NAME_FMT "'/>\n"
 		       "  <target type='virtio' name='" DATA_NAME_FMT "'/>\n</channel>\n",
@@ -147,7 +152,9 @@ int cmd_setup(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "d:c:f:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
+		case 'd':
+			dir = optarg;
+			break;
 		case 'c':
 			cpus = strtol(optarg, &end, 10);
 			if (*end || cpus < 1 || cpus > MAX_CPUS) {
@@ -155,9 +162,15 @@ int cmd_setup(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'f': format = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
 		}
 	}
 	if (!cpus) {

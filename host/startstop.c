@@ -19,11 +19,14 @@ static int send_seed_order(int argc, char **argv, const char *order, const char 
 
 	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
+		case 'd':
+			dir = optarg;
+			break;
 		case 'h':
 			printf("Usage: %s [--dir DIR]\nOrder the guest's trace-agent to %s, by "
 			       "writing '%s' to DIR/" CTL_NAME ".in (default dir " DEFAULT_DIR
-			       ").\n", cli_cmd, what, order);
+			       ").\n",
+			       cli_cmd, what, order);
 			return 0;
 		default:
 			return 2;

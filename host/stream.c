@@ -87,7 +87,7 @@ static void keep(struct stream *s, const char *p, size_t len)
 		return;
 	}
 	done = vt_pwrite_all(s->out_fd, p, len, s->base + s->kept);
-	add(&s->kept, done);	/* all that fitted, on a full disk */
+	add(&s->kept, done); /* all that fitted, on a full disk */
 	if (done < len)
 		s->err = errno;
 }
@@ -105,7 +105,7 @@ static void take_subbufs(struct stream *s)
 		if (vt_page_parse(page, s->subbuf, s->long_size, s->big_endian, &info) ||
 		    (events = vt_page_count_events(page, &info, s->big_endian)) < 0) {
 			add(&s->bad, 1);
-			keep(s, s->buf + off - run, run);	/* the good ones before it */
+			keep(s, s->buf + off - run, run); /* the good ones before it */
 			run = 0;
 			continue;
 		}
@@ -152,13 +152,14 @@ static void cut(struct stream *s)
 		;
 	if (s->fill)
 		cli_info("cpu%d: the stream broke at byte %llu of this agent's stream (after %llu "
-			"whole sub-buffers): %zu bytes of an incomplete sub-buffer dropped", s->cpu,
-			(unsigned long long)(s->received - s->epoch - s->fill),
-			(unsigned long long)((s->received - s->epoch - s->fill) / s->subbuf),
-			s->fill);
+			 "whole sub-buffers): %zu bytes of an incomplete sub-buffer dropped",
+			 s->cpu, (unsigned long long)(s->received - s->epoch - s->fill),
+			 (unsigned long long)((s->received - s->epoch - s->fill) / s->subbuf),
+			 s->fill);
 	else
 		cli_info("cpu%d: the stream ended at byte %llu, on a sub-buffer boundary: nothing "
-			"lost", s->cpu, (unsigned long long)(s->received - s->epoch));
+			 "lost",
+			 s->cpu, (unsigned long long)(s->received - s->epoch));
 	s->dropped += s->fill;
 	s->fill = 0;
 	__atomic_store_n(&s->epoch, s->received, __ATOMIC_RELAXED);

@@ -45,14 +45,15 @@ int cli_check_fifo(const char *path, bool quiet)
 	if (lstat(path, &st) < 0) {
 		if (!quiet)
 			cli_err("%s: %s; create the channels with 'vtrace setup'", path,
-			       strerror(errno));
+				strerror(errno));
 		return -1;
 	}
 	if (!S_ISFIFO(st.st_mode)) {
 		if (!quiet)
 			cli_err("%s is a %s, not a FIFO; remove it and run 'vtrace setup'", path,
-			       S_ISLNK(st.st_mode) ? "symlink" : S_ISREG(st.st_mode) ?
-			       "regular file" : "special file");
+				S_ISLNK(st.st_mode) ? "symlink" :
+				S_ISREG(st.st_mode) ? "regular file" :
+						      "special file");
 		return -1;
 	}
 	return 0;
@@ -93,12 +94,13 @@ int cli_check_output(const char *path)
 		return errno == ENOENT ? 0 : (cli_err("%s: %s", path, strerror(errno)), -1);
 	if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
 		cli_err("%s is a %s; refusing to replace it: remove it or choose another name",
-		       path, S_ISLNK(st.st_mode) ? "symlink" : "special file");
+			path, S_ISLNK(st.st_mode) ? "symlink" : "special file");
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {
 		cli_err("%s belongs to another user (uid %u); refusing to replace it: remove it "
-		       "or choose another name", path, (unsigned)st.st_uid);
+			"or choose another name",
+			path, (unsigned)st.st_uid);
 		return -1;
 	}
 	return 0;

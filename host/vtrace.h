@@ -9,13 +9,13 @@
 #include "proto.h"
 #include "tracedat.h"
 
-#define DEFAULT_DIR	"/tmp/virtio-trace"
-#define CTL_NAME	"agent-ctl-path"
-#define DATA_NAME_FMT	"trace-path-cpu%d"
-#define MAX_CPUS	1024
+#define DEFAULT_DIR "/tmp/virtio-trace"
+#define CTL_NAME "agent-ctl-path"
+#define DATA_NAME_FMT "trace-path-cpu%d"
+#define MAX_CPUS 1024
 
 /* util.c: the vtrace command's messages and checks of its files (cli_) */
-extern const char *cli_cmd;	/* "vtrace record", for messages */
+extern const char *cli_cmd; /* "vtrace record", for messages */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_check_fifo(const char *path, bool quiet);
@@ -25,12 +25,12 @@ int cli_count_cpu_fifos(const char *dir);
 
 /* channel.c: the control port pair DIR/agent-ctl-path.{in,out} */
 struct channel {
-	int in_fd;	/* orders to the guest */
-	int out_fd;	/* replies from the guest, -1 when not needed */
+	int in_fd;  /* orders to the guest */
+	int out_fd; /* replies from the guest, -1 when not needed */
 	char in_path[4096], out_path[4096];
-	uint32_t tag;	/* of the last word order sent ("#N order") */
-	bool untagged;	/* the agent predates tags: orders go without */
-	int skipped;	/* replies that answered no order of ours */
+	uint32_t tag;  /* of the last word order sent ("#N order") */
+	bool untagged; /* the agent predates tags: orders go without */
+	int skipped;   /* replies that answered no order of ours */
 };
 int channel_open(struct channel *ch, const char *dir, bool replies);
 void channel_close(struct channel *ch);
@@ -48,11 +48,11 @@ int channel_poll_hello(struct channel *ch, char **payload, bool *gone, int *skip
 /* meta.c: the guest's META reply, parsed as hostile input */
 struct guest_meta {
 	struct vt_dat_meta dat;
-	int cpus[MAX_CPUS];	/* the CPUs the agent streams */
+	int cpus[MAX_CPUS]; /* the CPUs the agent streams */
 	int nr_streamed;
-	char *payload;		/* owns everything dat points into */
+	char *payload; /* owns everything dat points into */
 	size_t payload_len;
-	char *end_payload;	/* owns the end-of-run records (meta_parse_end) */
+	char *end_payload; /* owns the end-of-run records (meta_parse_end) */
 	size_t end_payload_len;
 };
 int meta_parse(struct guest_meta *gm, char *payload, size_t len, char *err, size_t errsz);
@@ -66,11 +66,11 @@ void meta_free(struct guest_meta *gm);
 
 /* pack.c: the finished trace.dat from vtrace record's temporary file */
 struct pack {
-	int fd;			/* the temporary file; a copy may take its place */
-	char *path;		/* its name, PATH_MAX bytes: updated with fd */
-	const char *output;	/* the final name: copies are made beside it */
-	const struct vt_dat_meta *meta;	/* what the file is to say */
-	uint64_t base, region;	/* CPU n's sub-buffers are at base + n * region */
+	int fd;				/* the temporary file; a copy may take its place */
+	char *path;			/* its name, PATH_MAX bytes: updated with fd */
+	const char *output;		/* the final name: copies are made beside it */
+	const struct vt_dat_meta *meta; /* what the file is to say */
+	uint64_t base, region;		/* CPU n's sub-buffers are at base + n * region */
 };
 /* Version 6: the header written again from meta, the regions packed after it. */
 int pack_v6(struct pack *p, const uint64_t *sizes);

@@ -5,9 +5,9 @@
 
 #include <stddef.h>
 
-#define HTL_PCI_SYSFS	"/sys/bus/pci/devices"
-#define HTL_PCI_VENDOR	0x1af4	/* Red Hat, Inc. (QEMU's virtual devices) */
-#define HTL_PCI_DEVICE	0x1110	/* Inter-VM shared memory (ivshmem) */
+#define HTL_PCI_SYSFS "/sys/bus/pci/devices"
+#define HTL_PCI_VENDOR 0x1af4 /* Red Hat, Inc. (QEMU's virtual devices) */
+#define HTL_PCI_DEVICE 0x1110 /* Inter-VM shared memory (ivshmem) */
 
 /*
  * The file to map for @base: NULL finds the first ivshmem device that holds

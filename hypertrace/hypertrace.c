@@ -32,18 +32,18 @@
 struct htl_producer {
 	struct ht_client *cl;
 	unsigned char *ring;
-	uint64_t *data;		/* the seed's data slot */
-	uint32_t tail;		/* the consumer's tail, as last read */
+	uint64_t *data; /* the seed's data slot */
+	uint32_t tail;	/* the consumer's tail, as last read */
 	uint32_t entries;
 	uint32_t mask;
 	uint32_t record_size;
 	uint32_t num_args;
-	uint32_t clock;		/* HT_CLOCK_TSC or HT_CLOCK_MONO */
-	uint32_t fast;		/* 4 arguments and the TSC: emit_fast() applies */
+	uint32_t clock; /* HT_CLOCK_TSC or HT_CLOCK_MONO */
+	uint32_t fast;	/* 4 arguments and the TSC: emit_fast() applies */
 } __attribute__((aligned(HT_CACHE_LINE)));
 
 struct hypertrace {
-	struct htl_producer *prod;	/* per client */
+	struct htl_producer *prod; /* per client */
 	uint32_t max_clients;
 	unsigned char *map;
 	size_t len;
@@ -63,7 +63,7 @@ static int open_fail(struct hypertrace *ht, int fd, int err)
 
 static int map_region(struct hypertrace *ht, const char *base)
 {
-	char path[4096];	/* system mode: the device's BAR (pci.c) */
+	char path[4096]; /* system mode: the device's BAR (pci.c) */
 	struct stat st;
 	int fd;
 
@@ -182,7 +182,7 @@ static uint64_t timestamp(uint32_t clock)
 static int emit(struct htl_producer *p, uint64_t arg1, const uint64_t *rest, uint32_t n)
 {
 	struct ht_client *cl = p->cl;
-	uint32_t head = le32toh(cl->head);	/* ours alone: we are its only producer */
+	uint32_t head = le32toh(cl->head); /* ours alone: we are its only producer */
 	struct ht_record *r;
 	uint32_t i;
 
@@ -236,8 +236,7 @@ static inline __attribute__((always_inline)) int emit_fast(struct htl_producer *
 #endif
 }
 
-int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args,
-		    uint32_t nargs)
+int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args, uint32_t nargs)
 {
 	struct htl_producer *p;
 
@@ -246,8 +245,7 @@ int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args
 		return -1;
 	}
 	p = &ht->prod[client];
-	if (__builtin_expect(nargs == 4, 1) &&
-	    !emit_fast(p, args[0], args[1], args[2], args[3]))
+	if (__builtin_expect(nargs == 4, 1) && !emit_fast(p, args[0], args[1], args[2], args[3]))
 		return 0;
 	return emit(p, nargs ? args[0] : 0, nargs ? args + 1 : NULL, nargs ? nargs - 1 : 0);
 }

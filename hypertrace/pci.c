@@ -109,7 +109,7 @@ static int device_file(const char *dir, char *out, size_t outsz)
 		return -1;
 	}
 	if (access(out, F_OK)) {
-		errno = ENODEV;		/* no BAR 2: not ivshmem-plain's memory */
+		errno = ENODEV; /* no BAR 2: not ivshmem-plain's memory */
 		return -1;
 	}
 	return enable(dir);
@@ -141,7 +141,7 @@ static int scan(char *out, size_t outsz)
 
 	dp = opendir(HTL_PCI_SYSFS);
 	if (!dp) {
-		errno = ENODEV;		/* no PCI at all */
+		errno = ENODEV; /* no PCI at all */
 		return -1;
 	}
 	while ((d = readdir(dp))) {
@@ -153,7 +153,7 @@ static int scan(char *out, size_t outsz)
 			return 0;
 		}
 		if (errno == EACCES || errno == EPERM)
-			err = EACCES;	/* tell that rather than "no device" */
+			err = EACCES; /* tell that rather than "no device" */
 		else if (errno == EBUSY && err == ENODEV)
 			err = EBUSY;
 	}

@@ -12,7 +12,7 @@ static struct hypertrace *channel;
 int qemu_hypertrace_init(const char *base)
 {
 	if (!base)
-		base = getenv("VTRACE_HYPERTRACE");	/* else NULL: find the PCI device */
+		base = getenv("VTRACE_HYPERTRACE"); /* else NULL: find the PCI device */
 	if (base && !*base)
 		base = NULL;
 	if (channel)

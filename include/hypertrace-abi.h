@@ -33,56 +33,56 @@
 
 #include <stdint.h>
 
-#define HT_MAGIC		0x4543415254485456ULL	/* "VTHTRACE" in memory */
-#define HT_VERSION		1
-#define HT_HEADER_SIZE		4096
-#define HT_CACHE_LINE		64
-#define HT_MAX_CLIENTS		4096
-#define HT_MAX_ARGS		16
-#define HT_MAX_RING_ENTRIES	(1u << 20)
+#define HT_MAGIC 0x4543415254485456ULL /* "VTHTRACE" in memory */
+#define HT_VERSION 1
+#define HT_HEADER_SIZE 4096
+#define HT_CACHE_LINE 64
+#define HT_MAX_CLIENTS 4096
+#define HT_MAX_ARGS 16
+#define HT_MAX_RING_ENTRIES (1u << 20)
 
 /* What a record's ts counts. */
-#define HT_CLOCK_MONO		0	/* CLOCK_MONOTONIC ns of the emitter's kernel */
-#define HT_CLOCK_TSC		1	/* the x86 time-stamp counter of the emitter's CPU */
+#define HT_CLOCK_MONO 0 /* CLOCK_MONOTONIC ns of the emitter's kernel */
+#define HT_CLOCK_TSC 1	/* the x86 time-stamp counter of the emitter's CPU */
 
 /* ht_header.flags */
-#define HT_FLAG_TSC_OK		0x1	/* the host's TSC is invariant: producers may use it */
-#define HT_FLAG_SYSTEM		0x2	/* made for a system-mode guest (ivshmem) */
+#define HT_FLAG_TSC_OK 0x1 /* the host's TSC is invariant: producers may use it */
+#define HT_FLAG_SYSTEM 0x2 /* made for a system-mode guest (ivshmem) */
 
 struct ht_header {
-	uint64_t magic;		/* HT_MAGIC */
-	uint32_t version;	/* HT_VERSION */
-	uint32_t header_size;	/* HT_HEADER_SIZE */
-	uint8_t little_endian;	/* always 1 */
-	uint8_t word_size;	/* 8: the width of ts and the arguments */
-	uint16_t flags;		/* HT_FLAG_* */
+	uint64_t magic;	       /* HT_MAGIC */
+	uint32_t version;      /* HT_VERSION */
+	uint32_t header_size;  /* HT_HEADER_SIZE */
+	uint8_t little_endian; /* always 1 */
+	uint8_t word_size;     /* 8: the width of ts and the arguments */
+	uint16_t flags;	       /* HT_FLAG_* */
 	uint32_t max_clients;
-	uint32_t num_args;	/* per event, arg1 included: 1..HT_MAX_ARGS */
-	uint32_t ring_entries;	/* per client, a power of two */
-	uint32_t record_size;	/* 16 + 8 * num_args */
+	uint32_t num_args;     /* per event, arg1 included: 1..HT_MAX_ARGS */
+	uint32_t ring_entries; /* per client, a power of two */
+	uint32_t record_size;  /* 16 + 8 * num_args */
 	uint32_t reserved1;
-	uint64_t client_offset;	/* client 0's area */
-	uint64_t client_stride;	/* bytes between client areas */
+	uint64_t client_offset; /* client 0's area */
+	uint64_t client_stride; /* bytes between client areas */
 	uint64_t region_size;	/* bytes the host made */
-	uint64_t collector_pid;	/* the host process that made the region */
+	uint64_t collector_pid; /* the host process that made the region */
 };
 
 struct ht_client {
-	uint32_t head;		/* producer: events published, mod 2^32 */
-	uint32_t drops;		/* producer: events lost to a full ring, mod 2^32 */
+	uint32_t head;	/* producer: events published, mod 2^32 */
+	uint32_t drops; /* producer: events lost to a full ring, mod 2^32 */
 	uint8_t pad0[HT_CACHE_LINE - 8];
-	uint32_t tail;		/* consumer: events taken, mod 2^32 */
+	uint32_t tail; /* consumer: events taken, mod 2^32 */
 	uint8_t pad1[HT_CACHE_LINE - 4];
 };
 
 struct ht_record {
-	uint32_t seq;		/* head + 1 when it was written: valid when == tail + 1 */
-	uint32_t clock;		/* HT_CLOCK_* */
+	uint32_t seq;	/* head + 1 when it was written: valid when == tail + 1 */
+	uint32_t clock; /* HT_CLOCK_* */
 	uint64_t ts;
-	uint64_t args[];	/* num_args of them */
+	uint64_t args[]; /* num_args of them */
 };
 
-#define HT_CLIENT_HDR_SIZE	((uint64_t)sizeof(struct ht_client))
+#define HT_CLIENT_HDR_SIZE ((uint64_t)sizeof(struct ht_client))
 
 static inline uint64_t ht_record_size(uint32_t num_args)
 {

@@ -38,8 +38,7 @@ uint32_t hypertrace_num_args(const struct hypertrace *ht);
  * errno EINVAL (no such client) or ENOSPC (the ring was full: the event is
  * counted as dropped, nothing waits).
  */
-int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args,
-		    uint32_t nargs);
+int hypertrace_emit(struct hypertrace *ht, uint32_t client, const uint64_t *args, uint32_t nargs);
 
 /*
  * The seed's event: @arg1, then the other arguments from @client's data

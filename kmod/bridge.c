@@ -38,8 +38,8 @@ struct htk_bridge {
 	const char *name;
 	void *probe;
 	struct tracepoint *tp;
-	bool on;		/* asked for by events= */
-	bool attached;		/* its probe is registered */
+	bool on;       /* asked for by events= */
+	bool attached; /* its probe is registered */
 };
 
 /* Per CPU and bridge: events forwarded, and events the channel refused. */
@@ -109,7 +109,8 @@ static int choose(const char *list)
 			;
 		if (b == NR_BRIDGES) {
 			pr_err("hypertrace: events=%s: no bridge for '%s'; there are sched_switch, "
-			       "sched_wakeup, irq_handler_entry\n", list, name);
+			       "sched_wakeup, irq_handler_entry\n",
+			       list, name);
 			err = -EINVAL;
 		} else {
 			bridges[b].on = true;
@@ -133,8 +134,9 @@ int htk_bridge_init(void)
 	for (b = 0; b < NR_BRIDGES; b++) {
 		if (!bridges[b].on)
 			continue;
-		err = bridges[b].tp ? tracepoint_probe_register(bridges[b].tp, bridges[b].probe,
-								NULL) : -ENOENT;
+		err = bridges[b].tp ?
+			      tracepoint_probe_register(bridges[b].tp, bridges[b].probe, NULL) :
+			      -ENOENT;
 		if (err) {
 			pr_err("hypertrace: cannot attach to the tracepoint %s (%d)\n",
 			       bridges[b].name, err);
@@ -151,8 +153,7 @@ static u64 total(u64 (*v)[NR_BRIDGES], int b)
 	u64 sum = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += (*per_cpu_ptr(v, cpu))[b];
+	for_each_possible_cpu(cpu) sum += (*per_cpu_ptr(v, cpu))[b];
 	return sum;
 }
 

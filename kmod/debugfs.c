@@ -63,7 +63,7 @@ static ssize_t bench_write(struct file *f, const char __user *ubuf, size_t len, 
 		args[1] = i;
 		ok += hypertrace_emit(args, 4) == 0;
 		if (!(i & 0xffff))
-			cond_resched();	/* 10M events take seconds under TCG */
+			cond_resched(); /* 10M events take seconds under TCG */
 	}
 	bench_ns = ktime_get_ns() - t0;
 	bench_n = n;
@@ -76,8 +76,9 @@ static int bench_show(struct seq_file *m, void *v)
 {
 	mutex_lock(&bench_lock);
 	if (bench_n)
-		seq_printf(m, "events=%llu emitted=%llu ns=%llu ns_per_event=%llu.%02llu\n", bench_n,
-			   bench_ok, bench_ns, bench_ns / bench_n, bench_ns * 100 / bench_n % 100);
+		seq_printf(m, "events=%llu emitted=%llu ns=%llu ns_per_event=%llu.%02llu\n",
+			   bench_n, bench_ok, bench_ns, bench_ns / bench_n,
+			   bench_ns * 100 / bench_n % 100);
 	mutex_unlock(&bench_lock);
 	return 0;
 }
@@ -98,14 +99,17 @@ static int stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "device %s clients %u args %u entries %u clock %s\n",
 			   pci_name(d->pdev), d->l.max_clients, d->l.num_args, d->l.ring_entries,
 			   d->tsc ? "tsc" : "mono");
-		for_each_possible_cpu(cpu) {
+		for_each_possible_cpu(cpu)
+		{
 			struct htk_cpu *p = per_cpu_ptr(d->cpu, cpu);
 
 			/* another CPU's counts, read racily: good enough for a look */
-			seq_printf(m, "cpu %d client %d emitted %llu full %llu refused %llu nmi %llu\n",
-				   cpu, p->cl ? (int)p->client : -1, READ_ONCE(p->emitted),
-				   READ_ONCE(p->full), READ_ONCE(p->refused),
-				   per_cpu(htk_nmi_refused, cpu));
+			seq_printf(
+				m,
+				"cpu %d client %d emitted %llu full %llu refused %llu nmi %llu\n",
+				cpu, p->cl ? (int)p->client : -1, READ_ONCE(p->emitted),
+				READ_ONCE(p->full), READ_ONCE(p->refused),
+				per_cpu(htk_nmi_refused, cpu));
 		}
 	}
 	rcu_read_unlock_sched();

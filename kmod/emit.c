@@ -28,7 +28,7 @@ static __always_inline u64 timestamp(const struct htk_dev *d, u32 *clock)
 		*clock = HT_CLOCK_TSC;
 		return rdtsc();
 	}
-	*clock = HT_CLOCK_MONO;		/* the guest's monotonic clock; safe in any context */
+	*clock = HT_CLOCK_MONO; /* the guest's monotonic clock; safe in any context */
 	return ktime_get_mono_fast_ns();
 }
 
@@ -57,12 +57,13 @@ int hypertrace_emit(const u64 *args, unsigned int nargs)
 		ret = -ERANGE;
 		goto out;
 	}
-	head = le32_to_cpu(READ_ONCE(p->cl->head));	/* ours alone: we are its producer */
+	head = le32_to_cpu(READ_ONCE(p->cl->head)); /* ours alone: we are its producer */
 	if (unlikely(head - p->tail >= d->l.ring_entries)) {
 		/* looks full: ask the consumer how far it really is */
 		p->tail = le32_to_cpu(smp_load_acquire(&p->cl->tail));
 		if (head - p->tail >= d->l.ring_entries) {
-			WRITE_ONCE(p->cl->drops, cpu_to_le32(le32_to_cpu(READ_ONCE(p->cl->drops)) + 1));
+			WRITE_ONCE(p->cl->drops,
+				   cpu_to_le32(le32_to_cpu(READ_ONCE(p->cl->drops)) + 1));
 			p->full++;
 			ret = -ENOSPC;
 			goto out;

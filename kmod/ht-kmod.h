@@ -11,9 +11,9 @@
 
 /* One CPU's producer: its client in the region, and what it has done. */
 struct htk_cpu {
-	struct ht_client *cl;	/* NULL: this CPU has no client */
+	struct ht_client *cl; /* NULL: this CPU has no client */
 	unsigned char *ring;
-	u32 tail;		/* the consumer's tail, as last read */
+	u32 tail; /* the consumer's tail, as last read */
 	u32 client;
 	u64 emitted, full, refused;
 };
@@ -24,8 +24,8 @@ struct htk_dev {
 	void *map;
 	size_t len;
 	struct ht_layout l;
-	u32 mask;		/* ring_entries - 1 */
-	bool tsc;		/* timestamps by rdtsc (HT_CLOCK_TSC) */
+	u32 mask; /* ring_entries - 1 */
+	bool tsc; /* timestamps by rdtsc (HT_CLOCK_TSC) */
 	u32 first_client, nr_clients;
 	struct htk_cpu __percpu *cpu;
 };

@@ -23,7 +23,7 @@ MODULE_PARM_DESC(first_client,
 		 "the client of CPU 0 (CPU n uses first_client + n); -1 (default): the last "
 		 "clients of the region, one per possible CPU");
 
-static DEFINE_MUTEX(htk_lock);	/* htk_bound, across probes of several devices */
+static DEFINE_MUTEX(htk_lock); /* htk_bound, across probes of several devices */
 static struct htk_dev *htk_bound;
 
 static int htk_assign_clients(struct htk_dev *d)
@@ -36,18 +36,20 @@ static int htk_assign_clients(struct htk_dev *d)
 	else
 		d->first_client = d->l.max_clients > ncpu ? d->l.max_clients - ncpu : 0;
 	if (d->first_client >= d->l.max_clients) {
-		dev_err(&d->pdev->dev, "hypertrace: first_client=%d, but the region has %u clients\n",
+		dev_err(&d->pdev->dev,
+			"hypertrace: first_client=%d, but the region has %u clients\n",
 			first_client, d->l.max_clients);
 		return -EINVAL;
 	}
 	d->nr_clients = min(ncpu, d->l.max_clients - d->first_client);
-	for_each_possible_cpu(cpu) {
+	for_each_possible_cpu(cpu)
+	{
 		struct htk_cpu *p = per_cpu_ptr(d->cpu, cpu);
 		unsigned char *area;
 
 		c = d->first_client + cpu;
 		if (cpu >= d->nr_clients)
-			continue;	/* emits there are refused, counted */
+			continue; /* emits there are refused, counted */
 		area = ht_client_area(d->map, &d->l, c);
 		p->cl = (struct ht_client *)area;
 		p->ring = area + ht_ring_offset(d->l.num_args);
@@ -67,7 +69,8 @@ static int htk_map(struct htk_dev *d)
 	u16 flags;
 
 	if (!(pci_resource_flags(pdev, 2) & IORESOURCE_MEM) || pci_resource_len(pdev, 2) == 0) {
-		dev_err(&pdev->dev, "hypertrace: BAR2 is not memory: not an ivshmem-plain device\n");
+		dev_err(&pdev->dev,
+			"hypertrace: BAR2 is not memory: not an ivshmem-plain device\n");
 		return -ENODEV;
 	}
 	start = pci_resource_start(pdev, 2);
@@ -136,9 +139,10 @@ static int htk_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto disable;
 	dev_info(&pdev->dev,
 		 "hypertrace: region of %zu bytes, %u clients, %u args, %u entries; CPUs 0..%u "
-		 "emit on clients %u..%u; timestamps %s\n", d->len, d->l.max_clients,
-		 d->l.num_args, d->l.ring_entries, d->nr_clients - 1, d->first_client,
-		 d->first_client + d->nr_clients - 1, d->tsc ? "TSC" : "guest monotonic");
+		 "emit on clients %u..%u; timestamps %s\n",
+		 d->len, d->l.max_clients, d->l.num_args, d->l.ring_entries, d->nr_clients - 1,
+		 d->first_client, d->first_client + d->nr_clients - 1,
+		 d->tsc ? "TSC" : "guest monotonic");
 	pci_set_drvdata(pdev, d);
 	htk_bound = d;
 	rcu_assign_pointer(htk_active, d);
@@ -161,15 +165,14 @@ static void htk_remove(struct pci_dev *pdev)
 	RCU_INIT_POINTER(htk_active, NULL);
 	htk_bound = NULL;
 	mutex_unlock(&htk_lock);
-	synchronize_rcu();	/* emits run with irqs off: all of them are done now */
+	synchronize_rcu(); /* emits run with irqs off: all of them are done now */
 	pci_disable_device(pdev);
 	htk_free(d);
 }
 
-static const struct pci_device_id htk_ids[] = {
-	{ PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110) },	/* ivshmem */
-	{ 0 }
-};
+static const struct pci_device_id htk_ids[] = { { PCI_DEVICE(PCI_VENDOR_ID_REDHAT_QUMRANET,
+							     0x1110) }, /* ivshmem */
+						{ 0 } };
 MODULE_DEVICE_TABLE(pci, htk_ids);
 
 static struct pci_driver htk_driver = {

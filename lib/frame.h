@@ -13,10 +13,10 @@
 #define VT_FRAME_MAGIC "VTSB"
 
 struct vt_frame {
-	char magic[4];		/* "VTSB" */
-	uint32_t cpu;		/* CPU whose ring buffer the chunk came from */
-	uint32_t len;		/* bytes that follow: a multiple of subbuf_size */
-	uint32_t subbuf_size;	/* bytes per sub-buffer */
+	char magic[4];	      /* "VTSB" */
+	uint32_t cpu;	      /* CPU whose ring buffer the chunk came from */
+	uint32_t len;	      /* bytes that follow: a multiple of subbuf_size */
+	uint32_t subbuf_size; /* bytes per sub-buffer */
 };
 
 #endif

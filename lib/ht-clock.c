@@ -109,7 +109,7 @@ void ht_clock_update(struct ht_clock *ck)
 void ht_clock_system(struct ht_clock *ck)
 {
 	ck->system = true;
-	ck->round_ns = mono_ns();	/* nothing was published before the region was made */
+	ck->round_ns = mono_ns(); /* nothing was published before the region was made */
 	ck->after_ns = ck->round_ns;
 }
 
@@ -124,10 +124,10 @@ static int64_t guest_rel_ns(const struct ht_clock *ck, const struct ht_guest_clo
 			    uint32_t clock, uint64_t ts)
 {
 	__int128 d = (int64_t)(ts - g->ref);
-	const __int128 lim = (__int128)1 << 61;	/* a forged ts: keep sums in range */
+	const __int128 lim = (__int128)1 << 61; /* a forged ts: keep sums in range */
 
 	if (clock == HT_CLOCK_TSC && ck->tsc_ok)
-		d = (d * ck->mult) >> 32;	/* ht_clock_to_mono's fixed-point slope */
+		d = (d * ck->mult) >> 32; /* ht_clock_to_mono's fixed-point slope */
 	return (int64_t)(d > lim ? lim : d < -lim ? -lim : d);
 }
 
@@ -180,13 +180,16 @@ void ht_clock_report(const struct ht_clock *ck)
 
 		if (!g->valid)
 			continue;
-		fprintf(stderr, "guest %s -> host CLOCK_MONOTONIC: offset known within +-%.1f us "
+		fprintf(stderr,
+			"guest %s -> host CLOCK_MONOTONIC: offset known within +-%.1f us "
 			"from %llu events; every event within +-%.1f us%s",
 			name[i], (g->hi - g->lo) / 2e3, (unsigned long long)g->events,
 			g->max_half_ns / 1e3, g->resets ? "" : "\n");
 		if (g->resets)
-			fprintf(stderr, " (the offset moved %llu times: the VM paused, or the "
-				"guest set its clock)\n", (unsigned long long)g->resets);
+			fprintf(stderr,
+				" (the offset moved %llu times: the VM paused, or the "
+				"guest set its clock)\n",
+				(unsigned long long)g->resets);
 	}
 }
 
@@ -219,5 +222,5 @@ uint64_t ht_clock_to_mono(const struct ht_clock *ck, uint32_t clock, uint64_t ts
 	ns = (__int128)ck->ns1 + (((__int128)(int64_t)(ts - ck->tsc1) * ck->mult) >> 32);
 	if (ns < 0)
 		return 0;
-	return ns > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)ns;	/* a forged ts */
+	return ns > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)ns; /* a forged ts */
 }

@@ -22,26 +22,26 @@
 #include <stdint.h>
 
 struct ht_clock {
-	bool tsc_ok;		/* the host's TSC is invariant (constant_tsc, nonstop_tsc) */
-	uint64_t tsc0, ns0;	/* the first calibration point */
-	uint64_t tsc1, ns1;	/* the latest one */
-	double ns_per_tick;	/* slope from the first to the latest */
-	double max_err_ns;	/* worst |predicted - measured| seen at recalibration */
-	double bracket_ns;	/* half the clock_gettime window of the latest point */
-	uint64_t last_ns;	/* when the latest point was taken */
-	uint64_t mult;		/* ns_per_tick * 2^32, for ht_clock_to_mono's integer path */
+	bool tsc_ok;	    /* the host's TSC is invariant (constant_tsc, nonstop_tsc) */
+	uint64_t tsc0, ns0; /* the first calibration point */
+	uint64_t tsc1, ns1; /* the latest one */
+	double ns_per_tick; /* slope from the first to the latest */
+	double max_err_ns;  /* worst |predicted - measured| seen at recalibration */
+	double bracket_ns;  /* half the clock_gettime window of the latest point */
+	uint64_t last_ns;   /* when the latest point was taken */
+	uint64_t mult;	    /* ns_per_tick * 2^32, for ht_clock_to_mono's integer path */
 
 	/* system mode: guest clocks, indexed by HT_CLOCK_MONO, HT_CLOCK_TSC */
 	bool system;
-	uint64_t round_ns;	/* when the current poll began */
-	uint64_t after_ns;	/* when the previous one began: events new now came later */
+	uint64_t round_ns; /* when the current poll began */
+	uint64_t after_ns; /* when the previous one began: events new now came later */
 	struct ht_guest_clock {
 		bool valid;
-		uint64_t ref;		/* the first guest ts seen: offsets are from it */
-		int64_t lo, hi;		/* host ns - guest ns since ref lies in [lo, hi] */
-		uint64_t events;	/* seen since the last reset */
-		uint64_t resets;	/* brackets that contradicted the offset (a pause?) */
-		double max_half_ns;	/* worst half-width an event was converted with */
+		uint64_t ref;	    /* the first guest ts seen: offsets are from it */
+		int64_t lo, hi;	    /* host ns - guest ns since ref lies in [lo, hi] */
+		uint64_t events;    /* seen since the last reset */
+		uint64_t resets;    /* brackets that contradicted the offset (a pause?) */
+		double max_half_ns; /* worst half-width an event was converted with */
 	} guest[2];
 };
 

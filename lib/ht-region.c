@@ -60,7 +60,7 @@ int ht_region_check(const void *map, size_t len, struct ht_layout *l, const char
 
 	if (len < HT_HEADER_SIZE)
 		return bad(why, "too small for a hypertrace header");
-	memcpy(&h, map, sizeof(h));	/* once: the guest may change it as we look */
+	memcpy(&h, map, sizeof(h)); /* once: the guest may change it as we look */
 	if (le64toh(h.magic) != HT_MAGIC)
 		return bad(why, "not a hypertrace region (bad magic)");
 	if (le32toh(h.version) != HT_VERSION || le32toh(h.header_size) != HT_HEADER_SIZE)
@@ -116,7 +116,7 @@ int ht_consume(void *map, const struct ht_layout *l, uint32_t c, struct ht_curso
 		       l->record_size);
 		memcpy(&seq, rec, 4);
 		if (le32toh(seq) != (uint32_t)(cur->taken + 1)) {
-			cur->skipped++;		/* torn or forged: not an event */
+			cur->skipped++; /* torn or forged: not an event */
 			continue;
 		}
 		memcpy(&clock, (unsigned char *)rec + 4, 4);

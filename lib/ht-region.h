@@ -43,10 +43,10 @@ static inline unsigned char *ht_client_area(void *map, const struct ht_layout *l
 
 struct ht_event {
 	uint32_t client;
-	uint32_t clock;		/* HT_CLOCK_*, as the producer said */
-	uint64_t seq;		/* the event's number in its client, from 0 */
-	uint64_t raw_ts;	/* ts as the producer wrote it */
-	uint64_t ts;		/* host CLOCK_MONOTONIC ns, when the caller converts */
+	uint32_t clock;	 /* HT_CLOCK_*, as the producer said */
+	uint64_t seq;	 /* the event's number in its client, from 0 */
+	uint64_t raw_ts; /* ts as the producer wrote it */
+	uint64_t ts;	 /* host CLOCK_MONOTONIC ns, when the caller converts */
 	uint32_t num_args;
 	uint64_t args[HT_MAX_ARGS];
 };
@@ -57,11 +57,11 @@ struct ht_event {
  * the producer's sake and never read back, since the guest may change it.
  */
 struct ht_cursor {
-	uint64_t taken;		/* events taken (or skipped) so far */
-	uint64_t skipped;	/* records that were not events (forged, torn) */
-	uint64_t drops;		/* the producer's drop count, unwrapped */
-	uint32_t drops_raw;	/* the last 32-bit value read */
-	uint32_t bad_counters;	/* times head was impossible */
+	uint64_t taken;	       /* events taken (or skipped) so far */
+	uint64_t skipped;      /* records that were not events (forged, torn) */
+	uint64_t drops;	       /* the producer's drop count, unwrapped */
+	uint32_t drops_raw;    /* the last 32-bit value read */
+	uint32_t bad_counters; /* times head was impossible */
 };
 
 /*

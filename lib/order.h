@@ -18,10 +18,10 @@
 #define VT_ORDER_MAX 256
 
 enum vt_order_kind {
-	VT_ORDER_START,		/* '1' */
-	VT_ORDER_STOP,		/* '0' */
-	VT_ORDER_WORD,		/* any other non-empty line: text is the trimmed line */
-	VT_ORDER_TOO_LONG,	/* a line over VT_ORDER_MAX bytes: text is its first bytes */
+	VT_ORDER_START,	   /* '1' */
+	VT_ORDER_STOP,	   /* '0' */
+	VT_ORDER_WORD,	   /* any other non-empty line: text is the trimmed line */
+	VT_ORDER_TOO_LONG, /* a line over VT_ORDER_MAX bytes: text is its first bytes */
 };
 
 typedef void (*vt_order_fn)(void *ctx, enum vt_order_kind kind, const char *text);
@@ -29,7 +29,7 @@ typedef void (*vt_order_fn)(void *ctx, enum vt_order_kind kind, const char *text
 struct vt_order_parser {
 	char line[VT_ORDER_MAX + 1];
 	size_t len;
-	size_t dropped;		/* bytes of the current line beyond VT_ORDER_MAX */
+	size_t dropped; /* bytes of the current line beyond VT_ORDER_MAX */
 };
 
 void vt_order_init(struct vt_order_parser *p);

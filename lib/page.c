@@ -41,8 +41,8 @@ int vt_page_parse(const void *page, size_t subbuf_size, int long_size, bool big_
 	if (info->missed && (commit & VT_PAGE_MISSED_STORED) &&
 	    info->data_len + long_size <= room) {
 		info->missed_count_known = true;
-		info->missed_count = load(p + info->data_offset + info->data_len, long_size,
-					  big_endian);
+		info->missed_count =
+			load(p + info->data_offset + info->data_len, long_size, big_endian);
 	}
 	return 0;
 }
@@ -56,10 +56,10 @@ static inline uint32_t load32(const unsigned char *p, bool big_endian)
 }
 
 /* The kernel's ring_buffer_event type_len values (kernel/trace/ring_buffer.c). */
-#define TYPE_DATA_MAX		28	/* 1..28: data, 4 * type_len bytes; 0: length follows */
-#define TYPE_PADDING		29
-#define TYPE_TIME_EXTEND	30
-#define TYPE_TIME_STAMP		31
+#define TYPE_DATA_MAX 28 /* 1..28: data, 4 * type_len bytes; 0: length follows */
+#define TYPE_PADDING 29
+#define TYPE_TIME_EXTEND 30
+#define TYPE_TIME_STAMP 31
 
 long vt_page_count_events(const void *page, const struct vt_page_info *info, bool big_endian)
 {
@@ -77,7 +77,7 @@ long vt_page_count_events(const void *page, const struct vt_page_info *info, boo
 			len = 8;
 		} else if (type_len == TYPE_PADDING) {
 			if (!(big_endian ? word & 0x7ffffff : word >> 5))
-				break;	/* a null event: the rest is padding */
+				break; /* a null event: the rest is padding */
 			/* a discarded event, or padding to the end of the page */
 			if (off + 8 > end)
 				break;

@@ -20,17 +20,17 @@
 #include <stdint.h>
 
 /* Flags the kernel keeps in the top bits of the commit word. */
-#define VT_PAGE_MISSED_EVENTS	(1ULL << 31)	/* events were lost before this page */
-#define VT_PAGE_MISSED_STORED	(1ULL << 30)	/* their count follows the data */
-#define VT_PAGE_COMMIT_MASK	((1ULL << 27) - 1)
+#define VT_PAGE_MISSED_EVENTS (1ULL << 31) /* events were lost before this page */
+#define VT_PAGE_MISSED_STORED (1ULL << 30) /* their count follows the data */
+#define VT_PAGE_COMMIT_MASK ((1ULL << 27) - 1)
 
 struct vt_page_info {
 	uint64_t timestamp;
-	size_t data_offset;	/* where events start: 8 + long size */
-	size_t data_len;	/* bytes of events */
-	bool missed;		/* events were lost before this page */
+	size_t data_offset; /* where events start: 8 + long size */
+	size_t data_len;    /* bytes of events */
+	bool missed;	    /* events were lost before this page */
 	bool missed_count_known;
-	uint64_t missed_count;	/* when missed_count_known */
+	uint64_t missed_count; /* when missed_count_known */
 };
 
 /*

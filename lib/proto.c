@@ -7,8 +7,7 @@
 #include "io.h"
 #include "proto.h"
 
-void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t length,
-		     uint32_t tag)
+void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t length, uint32_t tag)
 {
 	memcpy(hdr, VT_REPLY_MAGIC, 4);
 	vt_put_le16(hdr + 4, VT_PROTO_VERSION);
@@ -17,8 +16,7 @@ void vt_reply_header(unsigned char *hdr, enum vt_reply_type type, uint32_t lengt
 	vt_put_le32(hdr + 12, tag);
 }
 
-int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *err,
-			  size_t errsz)
+int vt_reply_parse_header(const unsigned char *hdr, struct vt_reply *r, char *err, size_t errsz)
 {
 	if (memcmp(hdr, VT_REPLY_MAGIC, 4)) {
 		snprintf(err, errsz, "not a vtrace reply (bad magic)");
@@ -66,8 +64,8 @@ int vt_buf_add(struct vt_buf *b, const void *data, size_t len)
 	return 0;
 }
 
-int vt_meta_add(struct vt_buf *b, enum vt_meta_tag tag, const void *a, size_t alen,
-		const void *b2, size_t blen)
+int vt_meta_add(struct vt_buf *b, enum vt_meta_tag tag, const void *a, size_t alen, const void *b2,
+		size_t blen)
 {
 	unsigned char hdr[VT_META_REC_HDR_SIZE];
 

@@ -20,9 +20,9 @@ enum {
 
 struct out {
 	int fd;
-	struct vt_buf *mem;	/* when set, bytes go here instead (a v7 section) */
-	bool count_only;	/* neither: only pos moves (a size is wanted) */
-	bool swap;	/* file endianness differs from ours */
+	struct vt_buf *mem; /* when set, bytes go here instead (a v7 section) */
+	bool count_only;    /* neither: only pos moves (a size is wanted) */
+	bool swap;	    /* file endianness differs from ours */
 	uint64_t pos;
 	int err;
 };

@@ -80,22 +80,22 @@ static void skip_metadata(struct vt_dat_file *f)
 	skip(f, num(f, 8));
 	expect(f, "header_event", 13, "no header_event");
 	skip(f, num(f, 8));
-	for (n = num(f, 4), i = 0; i < n && !f->bad; i++)	/* ftrace formats */
+	for (n = num(f, 4), i = 0; i < n && !f->bad; i++) /* ftrace formats */
 		skip(f, num(f, 8));
-	for (n = num(f, 4), i = 0; i < n && !f->bad; i++) {	/* systems */
+	for (n = num(f, 4), i = 0; i < n && !f->bad; i++) { /* systems */
 		skip_string(f);
 		for (events = num(f, 4), j = 0; j < events && !f->bad; j++)
 			skip(f, num(f, 8));
 	}
-	skip(f, num(f, 4));	/* kallsyms */
-	skip(f, num(f, 4));	/* printk formats */
-	skip(f, num(f, 8));	/* saved cmdlines */
+	skip(f, num(f, 4)); /* kallsyms */
+	skip(f, num(f, 4)); /* printk formats */
+	skip(f, num(f, 8)); /* saved cmdlines */
 }
 
 int vt_dat_read_header(struct vt_dat_file *f, int fd, uint64_t size)
 {
-	static const unsigned char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n',
-					       'g', '6', 0 };
+	static const unsigned char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a',
+					       'c',  'i',  'n',	 'g', '6', 0 };
 	unsigned char head[12];
 
 	memset(f, 0, sizeof(*f));
@@ -143,13 +143,13 @@ static bool regions_overlap(uint64_t o1, uint64_t s1, uint64_t o2, uint64_t s2)
 	return (!s1 && inside(o1, o2, s2)) || (!s2 && inside(o2, o1, s1));
 }
 
-static bool entry_possible(const struct vt_dat_file *f, const uint64_t *offs,
-			   const uint64_t *sizes, uint32_t cpu)
+static bool entry_possible(const struct vt_dat_file *f, const uint64_t *offs, const uint64_t *sizes,
+			   uint32_t cpu)
 {
 	uint32_t other;
 
-	if (offs[cpu] > f->size || sizes[cpu] > f->size - offs[cpu] ||
-	    offs[cpu] % f->subbuf || sizes[cpu] % f->subbuf)
+	if (offs[cpu] > f->size || sizes[cpu] > f->size - offs[cpu] || offs[cpu] % f->subbuf ||
+	    sizes[cpu] % f->subbuf)
 		return false;
 	if (sizes[cpu] && offs[cpu] < vt_dat_data_start(f))
 		return false;

@@ -13,21 +13,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VT_DAT_MAX_CPUS	1024
-#define VT_DAT_MAX_CLOCK 4096	/* a trace_clock line is far shorter */
+#define VT_DAT_MAX_CPUS 1024
+#define VT_DAT_MAX_CLOCK 4096 /* a trace_clock line is far shorter */
 
 struct vt_dat_file {
 	int fd;
-	uint64_t size;		/* of the file */
-	bool big_endian;	/* the file's byte order */
-	int long_size;		/* 4 or 8 */
-	uint32_t subbuf;	/* the page size: a power of two, 4 KiB to 1 MiB */
-	uint32_t nr_cpus;	/* 1 to VT_DAT_MAX_CPUS */
-	uint64_t table_off;	/* the offsets table: nr_cpus (offset, size) u64 pairs */
-	uint64_t clock_len;	/* the clock string after the table (its u64 length first) */
-	const char *bad;	/* what was wrong, after a call failed */
-	int bad_cpu;		/* the CPU whose table entry was impossible, or -1 */
-	uint64_t pos;		/* where the walk is */
+	uint64_t size;	    /* of the file */
+	bool big_endian;    /* the file's byte order */
+	int long_size;	    /* 4 or 8 */
+	uint32_t subbuf;    /* the page size: a power of two, 4 KiB to 1 MiB */
+	uint32_t nr_cpus;   /* 1 to VT_DAT_MAX_CPUS */
+	uint64_t table_off; /* the offsets table: nr_cpus (offset, size) u64 pairs */
+	uint64_t clock_len; /* the clock string after the table (its u64 length first) */
+	const char *bad;    /* what was wrong, after a call failed */
+	int bad_cpu;	    /* the CPU whose table entry was impossible, or -1 */
+	uint64_t pos;	    /* where the walk is */
 };
 
 /*

@@ -23,7 +23,7 @@
  */
 enum {
 	SEC_OPTIONS = 0,
-	SEC_FLYRECORD = 3,	/* the BUFFER option's section */
+	SEC_FLYRECORD = 3, /* the BUFFER option's section */
 	SEC_STRINGS = 15,
 	SEC_HEADER_INFO = 16,
 	SEC_FTRACE_EVENTS = 17,
@@ -51,7 +51,7 @@ struct v7 {
 	const struct vt_dat_meta *m;
 	ZSTD_CCtx *zstd;
 	struct vt_buf strings;		/* section names, NUL-separated */
-	uint64_t sec[SEC_CMDLINES + 1];	/* where each metadata section is */
+	uint64_t sec[SEC_CMDLINES + 1]; /* where each metadata section is */
 };
 
 static uint32_t add_string(struct v7 *w, const char *s)
@@ -63,8 +63,7 @@ static uint32_t add_string(struct v7 *w, const char *s)
 	return at;
 }
 
-static void put_section_header(struct v7 *w, int id, int flags, const char *name,
-			       uint64_t size)
+static void put_section_header(struct v7 *w, int id, int flags, const char *name, uint64_t size)
 {
 	dat_put_num(&w->o, id, 2);
 	dat_put_num(&w->o, flags, 2);
@@ -243,7 +242,7 @@ static uint64_t put_flyrecord(struct v7 *w, const int *src_fds, const uint64_t *
 	for (cpu = 0; cpu < w->m->nr_cpus; cpu++) {
 		cpu_off[cpu] = cpu_len[cpu] = 0;
 		if (!sizes[cpu])
-			continue;	/* no padding for it either: trace-cmd seeks, writes none */
+			continue; /* no padding for it either: trace-cmd seeks, writes none */
 		put_padding(&w->o, w->m->subbuf_size);
 		cpu_off[cpu] = w->o.pos;
 		put_cpu_chunks(w, src_fds[cpu], src_offs[cpu], sizes[cpu]);
@@ -265,7 +264,7 @@ static void put_buffer_options(struct v7 *w, uint64_t fly_at, const uint64_t *si
 	int cpu, n = 0;
 
 	dat_put_num(&bo, fly_at, 8);
-	dat_put(&bo, "", 1);	/* the top buffer's name */
+	dat_put(&bo, "", 1); /* the top buffer's name */
 	dat_put(&bo, clock.data, clock.len);
 	dat_put(&bo, "", 1);
 	dat_put_num(&bo, w->m->subbuf_size, 4);

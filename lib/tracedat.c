@@ -283,8 +283,7 @@ int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off
 	return 0;
 }
 
-int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
-		    const uint64_t *sizes)
+int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds, const uint64_t *sizes)
 {
 	struct out o = { .fd = fd };
 	uint64_t table, off, offsets[m->nr_cpus];

@@ -19,22 +19,22 @@ struct vt_blob {
 };
 
 struct vt_format {
-	const char *system;	/* "ftrace" for the ftrace events */
+	const char *system; /* "ftrace" for the ftrace events */
 	struct vt_blob text;
 };
 
 struct vt_dat_meta {
 	bool big_endian;
 	int long_size;
-	uint32_t subbuf_size;		/* written as the file's page size */
+	uint32_t subbuf_size; /* written as the file's page size */
 	struct vt_blob header_page, header_event;
 	struct vt_format *formats;
 	int nr_formats;
 	struct vt_blob kallsyms, printk_formats, saved_cmdlines;
-	struct vt_blob trace_clock;	/* the trace_clock file, "[local] global ...": the
+	struct vt_blob trace_clock; /* the trace_clock file, "[local] global ...": the
 					 * bracketed one is written as the clock in use */
 	struct vt_blob uname;
-	struct vt_blob *cpu_stats;	/* per CPU, may be empty */
+	struct vt_blob *cpu_stats; /* per CPU, may be empty */
 	int nr_cpus;
 };
 
@@ -61,8 +61,7 @@ int vt_dat_write_offsets(int fd, const struct vt_dat_meta *m, uint64_t table_off
  * @sizes[i] bytes of sub-buffers read from @cpu_fds[i] (from offset 0; -1
  * for a CPU with no data). Returns 0, or -1 with errno set.
  */
-int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds,
-		    const uint64_t *sizes);
+int vt_dat_write_v6(int fd, const struct vt_dat_meta *m, const int *cpu_fds, const uint64_t *sizes);
 
 /*
  * Write a whole trace.dat version 7 to @fd, every section and each CPU's

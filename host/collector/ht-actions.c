@@ -30,10 +30,10 @@
 #include "ht.h"
 #include "vtrace.h"
 
-#define MAX_RULES	64
-#define MAX_ACTIONS	16	/* per rule */
-#define MAX_QUEUED	4096
-#define MAX_RUNNING	64
+#define MAX_RULES 64
+#define MAX_ACTIONS 16 /* per rule */
+#define MAX_QUEUED 4096
+#define MAX_RUNNING 64
 
 extern char **environ;
 
@@ -41,13 +41,13 @@ enum { ACT_EXEC, ACT_TRACE };
 
 struct action {
 	int kind;
-	const char *cmd;	/* ACT_EXEC */
-	char name[128];		/* ACT_TRACE */
+	const char *cmd; /* ACT_EXEC */
+	char name[128];	 /* ACT_TRACE */
 	bool enable;
 };
 
 struct rule {
-	uint32_t arg;		/* 0 for arg1 */
+	uint32_t arg; /* 0 for arg1 */
 	uint64_t value;
 	const char *spec;
 	struct action acts[MAX_ACTIONS];
@@ -59,12 +59,12 @@ struct htc_actions {
 	struct rule rules[MAX_RULES];
 	int nr_rules;
 	const char *qmp_path;
-	bool qmp_later;			/* connect at the first action (system mode) */
+	bool qmp_later; /* connect at the first action (system mode) */
 	struct htc_qmp qmp;
-	uint16_t queue[MAX_QUEUED];	/* rules matched this round, in event order */
+	uint16_t queue[MAX_QUEUED]; /* rules matched this round, in event order */
 	int nr_queued;
-	uint64_t overflow;		/* matches beyond MAX_QUEUED in a round */
-	uint64_t skipped_exec;		/* commands not started: MAX_RUNNING were running */
+	uint64_t overflow;     /* matches beyond MAX_QUEUED in a round */
+	uint64_t skipped_exec; /* commands not started: MAX_RUNNING were running */
 	uint64_t failed;
 	int running;
 };
@@ -105,7 +105,8 @@ int htc_actions_on(struct htc_actions *a, const char *spec)
 	return 0;
 bad:
 	cli_err("invalid --on '%s': give argN=VALUE, e.g. --on arg1=1 (N from 1 to %d, VALUE "
-	       "decimal or 0x hex)", spec, HT_MAX_ARGS);
+		"decimal or 0x hex)",
+		spec, HT_MAX_ARGS);
 	return -1;
 }
 
@@ -115,7 +116,7 @@ static struct action *new_action(struct htc_actions *a, const char *opt)
 
 	if (!a->nr_rules) {
 		cli_err("%s must follow the --on rule it belongs to, e.g. --on arg1=1 %s ...", opt,
-		       opt);
+			opt);
 		return NULL;
 	}
 	r = &a->rules[a->nr_rules - 1];
@@ -148,11 +149,13 @@ int htc_actions_trace_event(struct htc_actions *a, const char *spec)
 	size_t len;
 
 	len = eq ? (size_t)(eq - spec) : 0;
-	if (!len || len >= sizeof(act->name) || strspn(spec, "abcdefghijklmnopqrstuvwxyz"
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*-") != len ||
+	if (!len || len >= sizeof(act->name) ||
+	    strspn(spec, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*-") != len ||
 	    (strcmp(eq, "=on") && strcmp(eq, "=off"))) {
 		cli_err("invalid --trace-event '%s': give NAME=on or NAME=off, NAME a QEMU trace "
-		       "event or pattern (letters, digits, _ * -)", spec);
+			"event or pattern (letters, digits, _ * -)",
+			spec);
 		return -1;
 	}
 	act = new_action(a, "--trace-event");
@@ -182,12 +185,13 @@ int htc_actions_check(struct htc_actions *a, uint32_t num_args)
 	for (i = 0; i < a->nr_rules; i++) {
 		if (a->rules[i].arg >= num_args) {
 			cli_err("--on %s: events have %u arguments (--args)", a->rules[i].spec,
-			       num_args);
+				num_args);
 			return -1;
 		}
 		if (!a->rules[i].nr_acts) {
 			cli_err("--on %s has no action: follow it with --exec CMD or --trace-event "
-			       "NAME=on|off", a->rules[i].spec);
+				"NAME=on|off",
+				a->rules[i].spec);
 			return -1;
 		}
 		for (j = 0; j < a->rules[i].nr_acts; j++)
@@ -312,13 +316,13 @@ void htc_actions_end(struct htc_actions *a)
 	}
 	for (i = 0; i < a->nr_rules; i++)
 		cli_info("--on %s: matched %" PRIu64 " events", a->rules[i].spec,
-			a->rules[i].fired);
+			 a->rules[i].fired);
 	if (a->running)
 		cli_info("%d --exec commands still running at exit, not waited for", a->running);
 	if (a->overflow || a->skipped_exec)
 		cli_info("actions not run: %" PRIu64 " matches beyond %d in one round, %" PRIu64
-			" commands while %d were running", a->overflow, MAX_QUEUED,
-			a->skipped_exec, MAX_RUNNING);
+			 " commands while %d were running",
+			 a->overflow, MAX_QUEUED, a->skipped_exec, MAX_RUNNING);
 	if (a->failed)
 		cli_info("%" PRIu64 " actions failed (see above)", a->failed);
 	htc_actions_free(a);

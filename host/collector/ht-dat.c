@@ -28,41 +28,39 @@
 #include "vtrace.h"
 #include "io.h"
 
-#define SUBBUF		4096
-#define PAGE_HDR	16		/* u64 timestamp, u64 commit */
-#define PAGE_DATA	(SUBBUF - PAGE_HDR)
-#define BATCH		8		/* sub-buffers a client keeps before a write */
-#define EVENT_ID	1
-#define MAX_SMALL	112		/* the largest payload whose length fits type_len */
-#define TYPE_EXTEND	30
-#define DELTA_BITS	27
+#define SUBBUF 4096
+#define PAGE_HDR 16 /* u64 timestamp, u64 commit */
+#define PAGE_DATA (SUBBUF - PAGE_HDR)
+#define BATCH 8 /* sub-buffers a client keeps before a write */
+#define EVENT_ID 1
+#define MAX_SMALL 112 /* the largest payload whose length fits type_len */
+#define TYPE_EXTEND 30
+#define DELTA_BITS 27
 
 /* The kernel's own header files of a 64-bit machine (tests/fixtures/guest-6.1-x86_64). */
-static const char header_page[] =
-	"\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
-	"\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
-	"\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
-	"\tfield: char data;\toffset:16;\tsize:4080;\tsigned:1;\n";
-static const char header_event[] =
-	"# compressed entry header\n"
-	"\ttype_len    :    5 bits\n"
-	"\ttime_delta  :   27 bits\n"
-	"\tarray       :   32 bits\n"
-	"\n"
-	"\tpadding     : type == 29\n"
-	"\ttime_extend : type == 30\n"
-	"\ttime_stamp : type == 31\n"
-	"\tdata max type_len  == 28\n";
+static const char header_page[] = "\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n"
+				  "\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n"
+				  "\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n"
+				  "\tfield: char data;\toffset:16;\tsize:4080;\tsigned:1;\n";
+static const char header_event[] = "# compressed entry header\n"
+				   "\ttype_len    :    5 bits\n"
+				   "\ttime_delta  :   27 bits\n"
+				   "\tarray       :   32 bits\n"
+				   "\n"
+				   "\tpadding     : type == 29\n"
+				   "\ttime_extend : type == 30\n"
+				   "\ttime_stamp : type == 31\n"
+				   "\tdata max type_len  == 28\n";
 static const char trace_clock[] = "local global counter uptime perf [mono] mono_raw boot\n";
 
 struct chunk {
-	uint64_t off, len;	/* in the spool */
+	uint64_t off, len; /* in the spool */
 };
 
 struct dat_client {
-	unsigned char *buf;	/* BATCH sub-buffers, allocated at the first event */
-	uint32_t page;		/* the sub-buffer being filled */
-	uint32_t fill;		/* its data bytes; 0: none started */
+	unsigned char *buf; /* BATCH sub-buffers, allocated at the first event */
+	uint32_t page;	    /* the sub-buffer being filled */
+	uint32_t fill;	    /* its data bytes; 0: none started */
 	uint64_t last_ts;
 	uint64_t events, clamped, max_back;
 	struct chunk *chunks;
@@ -77,7 +75,7 @@ struct htc_dat {
 	uint32_t max_clients, num_args, payload, ev_size;
 	unsigned long pid;
 	int err;
-	const char *clock;	/* the trace_clock file: which clock the timestamps count */
+	const char *clock; /* the trace_clock file: which clock the timestamps count */
 	struct dat_client *cl;
 };
 
@@ -137,8 +135,8 @@ struct htc_dat *htc_dat_open(const char *output, uint32_t max_clients, uint32_t 
 void htc_dat_clock(struct htc_dat *d, const char *clock)
 {
 	d->clock = strcmp(clock, "x86-tsc") ?
-		"local global counter uptime perf [mono] mono_raw boot x86-tsc\n" :
-		"local global counter uptime perf mono mono_raw boot [x86-tsc]\n";
+			   "local global counter uptime perf [mono] mono_raw boot x86-tsc\n" :
+			   "local global counter uptime perf mono mono_raw boot [x86-tsc]\n";
 }
 
 /* Append the client's finished sub-buffers to the spool. */
@@ -156,9 +154,9 @@ static void flush_client(struct htc_dat *d, struct dat_client *c)
 	}
 	if (d->err)
 		return;
-	if (c->nr_chunks && c->chunks[c->nr_chunks - 1].off + c->chunks[c->nr_chunks - 1].len ==
-				    d->spool_end) {
-		c->chunks[c->nr_chunks - 1].len += len;	/* one client at a time: contiguous */
+	if (c->nr_chunks &&
+	    c->chunks[c->nr_chunks - 1].off + c->chunks[c->nr_chunks - 1].len == d->spool_end) {
+		c->chunks[c->nr_chunks - 1].len += len; /* one client at a time: contiguous */
 	} else {
 		if (c->nr_chunks == c->cap) {
 			size_t cap = c->cap ? 2 * c->cap : 16;
@@ -179,7 +177,7 @@ static void flush_client(struct htc_dat *d, struct dat_client *c)
 
 static void end_page(struct htc_dat *d, struct dat_client *c)
 {
-	vt_put_le64(c->buf + (size_t)c->page * SUBBUF + 8, c->fill);	/* commit */
+	vt_put_le64(c->buf + (size_t)c->page * SUBBUF + 8, c->fill); /* commit */
 	c->fill = 0;
 	if (++c->page == BATCH)
 		flush_client(d, c);
@@ -234,7 +232,7 @@ void htc_dat_event(struct htc_dat *d, const struct ht_event *ev, uint64_t ts)
 		vt_put_le32(p, d->payload / 4 | (uint32_t)delta << 5);
 		p += 4;
 	} else {
-		vt_put_le32(p, (uint32_t)delta << 5);	/* type_len 0: the length follows */
+		vt_put_le32(p, (uint32_t)delta << 5); /* type_len 0: the length follows */
 		vt_put_le32(p + 4, d->payload + 4);
 		p += 8;
 	}
@@ -263,10 +261,12 @@ static int format_text(const struct htc_dat *d, char *buf, size_t size)
 		     "\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
 		     "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
 		     "\tfield:u32 client;\toffset:8;\tsize:4;\tsigned:0;\n"
-		     "\tfield:u64 seq;\toffset:16;\tsize:8;\tsigned:0;\n", EVENT_ID);
+		     "\tfield:u64 seq;\toffset:16;\tsize:8;\tsigned:0;\n",
+		     EVENT_ID);
 	for (i = 0; i < d->num_args && n < size; i++)
-		n += snprintf(buf + n, size - n, "\tfield:u64 arg%u;\toffset:%u;\tsize:8;\tsigned:0;\n",
-			      i + 1, 24 + 8 * i);
+		n += snprintf(buf + n, size - n,
+			      "\tfield:u64 arg%u;\toffset:%u;\tsize:8;\tsigned:0;\n", i + 1,
+			      24 + 8 * i);
 	/* each field once: the "CPU" a client's events are on is trace-cmd's own column */
 	if (n < size)
 		n += snprintf(buf + n, size - n, "\nprint fmt: \"client=%%u seq=%%llu arg1=%%llu");
@@ -329,8 +329,8 @@ static int write_file(struct htc_dat *d, int nr_cpus, const uint32_t *client_of)
 	if (vt_dat_write_header(d->out_fd, &m, &table, &off))
 		return -1;
 	for (i = 0; i < nr_cpus; i++) {
-		const struct dat_client *c = client_of[i] < d->max_clients ?
-						     &d->cl[client_of[i]] : NULL;
+		const struct dat_client *c =
+			client_of[i] < d->max_clients ? &d->cl[client_of[i]] : NULL;
 
 		offsets[i] = off;
 		sizes[i] = 0;
@@ -371,7 +371,7 @@ int htc_dat_finish(struct htc_dat *d, struct htc_dat_stats *st)
 			st->max_back_ns = c->max_back;
 	}
 	if (!nr && client_of)
-		client_of[nr++] = UINT32_MAX;	/* no events: one empty CPU, still a valid file */
+		client_of[nr++] = UINT32_MAX; /* no events: one empty CPU, still a valid file */
 	st->cpus = nr;
 	mask = umask(0);
 	umask(mask);

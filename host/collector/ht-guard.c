@@ -27,13 +27,13 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	if (guard_fd >= 0 && addr >= guard_start && addr < guard_start + guard_len) {
 		if (ftruncate(guard_fd, guard_len) == 0) {
 			guard_restored++;
-			return;		/* the faulting read runs again, on zeros */
+			return; /* the faulting read runs again, on zeros */
 		}
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 			_exit(1);
 		_exit(1);
 	}
-	signal(SIGBUS, SIG_DFL);	/* not ours: die as we would have */
+	signal(SIGBUS, SIG_DFL); /* not ours: die as we would have */
 	raise(SIGBUS);
 }
 

@@ -114,7 +114,7 @@ void htc_log_event(struct htc_log *l, const struct ht_event *ev, uint64_t ts)
 	p = put_str(p, l->pid, l->pid_len);
 	p = put_dec(p, ts / 1000000000);
 	*p++ = '.';
-	if (l->nsec) {		/* --guest-clock: SEC.NSEC */
+	if (l->nsec) { /* --guest-clock: SEC.NSEC */
 		uint32_t ns = ts % 1000000000, ms = ns / 1000000;
 
 		*p++ = '0' + ms / 100;
@@ -153,6 +153,6 @@ int htc_log_flush(struct htc_log *l)
 		else
 			done += n;
 	}
-	l->len = 0;	/* after an error the lines are lost: reported at exit */
+	l->len = 0; /* after an error the lines are lost: reported at exit */
 	return l->err ? -1 : 0;
 }

@@ -46,19 +46,21 @@ int htc_system_check(const char *path, uint64_t *size)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		cli_err("cannot open the hypertrace region %s: %s; make it first with 'vtrace "
-		       "hypertrace --system --path %s'", path, strerror(errno), path);
+			"hypertrace --system --path %s'",
+			path, strerror(errno), path);
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		cli_err("%s is not a regular file; make the region with 'vtrace hypertrace "
-		       "--system --path %s'", path, path);
+			"--system --path %s'",
+			path, path);
 		close(fd);
 		return -1;
 	}
 	if (!power_of_two(st.st_size) || st.st_size < HT_HEADER_SIZE) {
 		cli_err("%s is %lld bytes, not a power of two: QEMU's ivshmem needs one (7.2 "
-		       "aborts otherwise); make the region with 'vtrace hypertrace --system'",
-		       path, (long long)st.st_size);
+			"aborts otherwise); make the region with 'vtrace hypertrace --system'",
+			path, (long long)st.st_size);
 		close(fd);
 		return -1;
 	}
@@ -69,8 +71,8 @@ int htc_system_check(const char *path, uint64_t *size)
 		return -1;
 	}
 	if (ht_region_check(map, st.st_size, &l, &why)) {
-		cli_err("%s: %s; make the region with 'vtrace hypertrace --system --path %s'",
-		       path, why, path);
+		cli_err("%s: %s; make the region with 'vtrace hypertrace --system --path %s'", path,
+			why, path);
 		munmap(map, st.st_size);
 		return -1;
 	}
@@ -97,8 +99,10 @@ int htc_system_qemu_args(const char *path, uint64_t size, char **object, char **
 	char esc[8192];
 
 	qemu_escape(esc, sizeof(esc), path);
-	if (asprintf(object, "memory-backend-file,id=" HTC_SYSTEM_ID ",share=on,mem-path=%s,"
-		     "size=%llu", esc, (unsigned long long)size) < 0)
+	if (asprintf(object,
+		     "memory-backend-file,id=" HTC_SYSTEM_ID ",share=on,mem-path=%s,"
+		     "size=%llu",
+		     esc, (unsigned long long)size) < 0)
 		return -1;
 	if (asprintf(device, "ivshmem-plain,memdev=" HTC_SYSTEM_ID) < 0) {
 		free(*object);
@@ -117,13 +121,14 @@ int htc_system_print_options(FILE *f, const char *path, uint64_t size, const cha
 		name = strncmp(path, "/dev/shm/", 9) ? NULL : path + 9;
 		if (!name || !*name || strchr(name, '/')) {
 			cli_err("libvirt's <shmem> maps /dev/shm/NAME only: give --path "
-			       "/dev/shm/NAME");
+				"/dev/shm/NAME");
 			return -1;
 		}
-		fprintf(f, "<!-- in <devices>; libvirt's QEMU user must be able to read and write "
+		fprintf(f,
+			"<!-- in <devices>; libvirt's QEMU user must be able to read and write "
 			"%s -->\n<shmem name='%s'>\n  <model type='ivshmem-plain'/>\n"
-			"  <size unit='KiB'>%llu</size>\n</shmem>\n", path, name,
-			(unsigned long long)size / 1024);
+			"  <size unit='KiB'>%llu</size>\n</shmem>\n",
+			path, name, (unsigned long long)size / 1024);
 		return 0;
 	}
 	if (strcmp(format, "qemu")) {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define HTC_SYSTEM_ID	"vtrace-ht"	/* the memory backend's QEMU id */
+#define HTC_SYSTEM_ID "vtrace-ht" /* the memory backend's QEMU id */
 
 /* The size of a region that holds @need bytes and that QEMU's ivshmem takes: a power of two. */
 uint64_t htc_system_size(uint64_t need);

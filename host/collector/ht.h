@@ -21,12 +21,12 @@
 /* ht-log.c: lines formatted by hand into a buffer, written in big writes */
 struct htc_log {
 	int fd;
-	int err;		/* errno of a failed write */
+	int err; /* errno of a failed write */
 	size_t len;
-	char pid[24];		/* "PID@", as QEMU's log backend starts its lines */
+	char pid[24]; /* "PID@", as QEMU's log backend starts its lines */
 	size_t pid_len;
 	uint32_t num_args;
-	bool nsec;		/* SEC.NSEC (a guest's own clock, --guest-clock), not SEC.USEC */
+	bool nsec; /* SEC.NSEC (a guest's own clock, --guest-clock), not SEC.USEC */
 	char buf[1 << 16];
 };
 
@@ -39,9 +39,9 @@ struct htc_dat;
 
 struct htc_dat_stats {
 	uint64_t events;
-	uint64_t clamped;	/* events stamped before their client's previous one */
-	uint64_t max_back_ns;	/* by how much, at most */
-	int cpus;		/* clients that emitted */
+	uint64_t clamped;     /* events stamped before their client's previous one */
+	uint64_t max_back_ns; /* by how much, at most */
+	int cpus;	      /* clients that emitted */
 };
 
 struct htc_dat *htc_dat_open(const char *output, uint32_t max_clients, uint32_t num_args,

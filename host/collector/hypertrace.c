@@ -34,65 +34,65 @@
 #define BUSY_EVENTS 4096
 
 static const char usage[] =
-"Usage: vtrace hypertrace --path BASE [OPTION]...\n"
-"Make the hypertrace region BASE (a new file, mode 0600, e.g. in /dev/shm) and\n"
-"collect every event guest code emits into it until Ctrl-C; then report drops\n"
-"and remove the region.\n"
-"  -p, --path BASE        the region to make (refused if anything is there)\n"
-"  -c, --clients N        clients (threads or CPUs emitting), default 16\n"
-"  -a, --args N           arguments per event, arg1 included, 1..16, default 4\n"
-"  -e, --entries N        ring entries per client, a power of 2, default 65536\n"
-"  -f, --format FMT       log: QEMU log-style lines (default); dat: a trace.dat\n"
-"                         for trace-cmd report, clock mono, one CPU per client\n"
-"  -o, --output FILE      where the events go (log: default standard output;\n"
-"                         dat: default trace.dat, written at exit)\n"
-"  -k, --keep             leave the region in place at exit\n"
-"System mode (a full guest on stock QEMU, docs/hypertrace.md):\n"
-"  -S, --system           the region is for QEMU's ivshmem-plain: print the QEMU\n"
-"                         options to add; the guest's clocks are mapped to the\n"
-"                         host's from the events themselves; --qmp connects at\n"
-"                         the first action (QEMU starts later)\n"
-"      --print-options[=qemu|libvirt]\n"
-"                         with --system: only print the QEMU options (default)\n"
-"                         or libvirt XML for such a region, and exit (start the\n"
-"                         collector before QEMU: it makes the file)\n"
-"  -G, --guest-clock      with --system: keep the guest's own timestamps (its\n"
-"                         TSC: log SEC.NSEC, dat clock x86-tsc), to merge exactly\n"
-"                         with a guest trace.dat of trace_clock x86-tsc\n"
-"Actions (the host's own commands; no guest data reaches them):\n"
-"      --on argN=V        a rule: when an event's argN is V, run the actions that\n"
-"                         follow it (V decimal or 0x hex)\n"
-"      --exec CMD         an action: run /bin/sh -c CMD, not waited for\n"
-"      --trace-event NAME=on|off\n"
-"                         an action: QMP trace-event-set-state in QEMU\n"
-"      --qmp SOCKET       QEMU's QMP unix socket, for --trace-event\n"
-"Every event also fires the USDT probe vtrace:guest_hypertrace(arg1, client,\n"
-"arg2, ..., arg11) for SystemTap and bpftrace. See vtrace(1).\n";
+	"Usage: vtrace hypertrace --path BASE [OPTION]...\n"
+	"Make the hypertrace region BASE (a new file, mode 0600, e.g. in /dev/shm) and\n"
+	"collect every event guest code emits into it until Ctrl-C; then report drops\n"
+	"and remove the region.\n"
+	"  -p, --path BASE        the region to make (refused if anything is there)\n"
+	"  -c, --clients N        clients (threads or CPUs emitting), default 16\n"
+	"  -a, --args N           arguments per event, arg1 included, 1..16, default 4\n"
+	"  -e, --entries N        ring entries per client, a power of 2, default 65536\n"
+	"  -f, --format FMT       log: QEMU log-style lines (default); dat: a trace.dat\n"
+	"                         for trace-cmd report, clock mono, one CPU per client\n"
+	"  -o, --output FILE      where the events go (log: default standard output;\n"
+	"                         dat: default trace.dat, written at exit)\n"
+	"  -k, --keep             leave the region in place at exit\n"
+	"System mode (a full guest on stock QEMU, docs/hypertrace.md):\n"
+	"  -S, --system           the region is for QEMU's ivshmem-plain: print the QEMU\n"
+	"                         options to add; the guest's clocks are mapped to the\n"
+	"                         host's from the events themselves; --qmp connects at\n"
+	"                         the first action (QEMU starts later)\n"
+	"      --print-options[=qemu|libvirt]\n"
+	"                         with --system: only print the QEMU options (default)\n"
+	"                         or libvirt XML for such a region, and exit (start the\n"
+	"                         collector before QEMU: it makes the file)\n"
+	"  -G, --guest-clock      with --system: keep the guest's own timestamps (its\n"
+	"                         TSC: log SEC.NSEC, dat clock x86-tsc), to merge exactly\n"
+	"                         with a guest trace.dat of trace_clock x86-tsc\n"
+	"Actions (the host's own commands; no guest data reaches them):\n"
+	"      --on argN=V        a rule: when an event's argN is V, run the actions that\n"
+	"                         follow it (V decimal or 0x hex)\n"
+	"      --exec CMD         an action: run /bin/sh -c CMD, not waited for\n"
+	"      --trace-event NAME=on|off\n"
+	"                         an action: QMP trace-event-set-state in QEMU\n"
+	"      --qmp SOCKET       QEMU's QMP unix socket, for --trace-event\n"
+	"Every event also fires the USDT probe vtrace:guest_hypertrace(arg1, client,\n"
+	"arg2, ..., arg11) for SystemTap and bpftrace. See vtrace(1).\n";
 
 struct options {
 	const char *path, *output;
 	long clients, args, entries;
 	bool keep, dat;
 	bool system, guest_clock;
-	const char *print_options;	/* qemu or libvirt, or NULL */
+	const char *print_options; /* qemu or libvirt, or NULL */
 };
 
 /* The region, as the collector holds it. */
 struct region {
 	void *map;
 	size_t len;
-	int fd;		/* kept: the guard gives the file its size back if a guest shrinks it */
+	int fd; /* kept: the guard gives the file its size back if a guest shrinks it */
 	struct ht_layout l;
 };
 
 struct collector {
 	uint32_t num_args;
-	bool guest_clock;	/* keep the guest's own timestamps */
-	uint64_t events, by_clock[3];	/* HT_CLOCK_MONO, HT_CLOCK_TSC, other */
+	bool guest_clock;	      /* keep the guest's own timestamps */
+	uint64_t events, by_clock[3]; /* HT_CLOCK_MONO, HT_CLOCK_TSC, other */
 	struct ht_clock clock;
-	struct ht_cursor *cursors;	/* per client */
-	uint64_t *last_ts;		/* per client: the time given its last event */
-	uint64_t clamped, max_back_ns;	/* events stamped before their client's previous one */
+	struct ht_cursor *cursors;     /* per client */
+	uint64_t *last_ts;	       /* per client: the time given its last event */
+	uint64_t clamped, max_back_ns; /* events stamped before their client's previous one */
 	struct htc_log *log;
 	struct htc_dat *dat;
 	struct htc_actions *actions;
@@ -101,10 +101,10 @@ struct collector {
 static void on_event(const struct ht_event *ev, void *ctx)
 {
 	struct collector *c = ctx;
-	const uint64_t *a = ev->args;	/* those past num_args are 0 */
+	const uint64_t *a = ev->args; /* those past num_args are 0 */
 	uint64_t ts;
 
-	ht_clock_observe(&c->clock, ev->clock, ev->raw_ts);	/* system mode only */
+	ht_clock_observe(&c->clock, ev->clock, ev->raw_ts); /* system mode only */
 	ts = c->guest_clock ? ev->raw_ts : ht_clock_to_mono(&c->clock, ev->clock, ev->raw_ts);
 	/*
 	 * A client's events are in order, so their times must be: the TSC map
@@ -120,8 +120,8 @@ static void on_event(const struct ht_event *ev, void *ctx)
 	c->last_ts[ev->client] = ts;
 
 	/* $arg1 is arg1, as the seed's SystemTap script wants; SDT allows 12 */
-	STAP_PROBE12(vtrace, guest_hypertrace, a[0], ev->client, a[1], a[2], a[3], a[4], a[5],
-		     a[6], a[7], a[8], a[9], a[10]);
+	STAP_PROBE12(vtrace, guest_hypertrace, a[0], ev->client, a[1], a[2], a[3], a[4], a[5], a[6],
+		     a[7], a[8], a[9], a[10]);
 	if (c->dat)
 		htc_dat_event(c->dat, ev, ts);
 	else
@@ -150,8 +150,9 @@ static int make_region(struct region *r, const struct options *o, uint16_t flags
 	r->fd = open(o->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (r->fd < 0) {
 		cli_err("cannot create %s: %s%s", o->path, strerror(errno),
-		       errno == EEXIST ? "; something is there already (remove it, or choose "
-					 "another --path)" : "");
+			errno == EEXIST ? "; something is there already (remove it, or choose "
+					  "another --path)" :
+					  "");
 		return -1;
 	}
 	if (ftruncate(r->fd, r->len) < 0) {
@@ -164,7 +165,7 @@ static int make_region(struct region *r, const struct options *o, uint16_t flags
 		goto fail;
 	}
 	ht_region_init(r->map, o->clients, o->args, o->entries, r->len, getpid(), flags);
-	ht_region_check(r->map, r->len, &r->l, NULL);	/* ours, just made: read once, here */
+	ht_region_check(r->map, r->len, &r->l, NULL); /* ours, just made: read once, here */
 	return 0;
 fail:
 	close(r->fd);
@@ -181,9 +182,10 @@ static int collect_all(void *map, const struct ht_layout *l, struct collector *c
 		n = ht_consume(map, l, c_i, &c->cursors[c_i], l->ring_entries, on_event, c);
 		if (n >= 0)
 			total += n;
-		else if (c->cursors[c_i].bad_counters == 1)	/* once; counted at exit */
+		else if (c->cursors[c_i].bad_counters == 1) /* once; counted at exit */
 			cli_err("client %d: impossible ring counters (a hostile or broken guest); "
-			       "what they claim is skipped", c_i);
+				"what they claim is skipped",
+				c_i);
 	}
 	return total;
 }
@@ -200,26 +202,28 @@ static void report_clock(const struct collector *c)
 {
 	const struct ht_clock *ck = &c->clock;
 
-	if (ck->system) {	/* the guest's clocks: how well their offsets are known */
+	if (ck->system) { /* the guest's clocks: how well their offsets are known */
 		ht_clock_report(ck);
 		return;
 	}
 	if (c->by_clock[HT_CLOCK_TSC])
 		cli_info("timestamps: %" PRIu64 " events stamped with the TSC, mapped to host "
-			"CLOCK_MONOTONIC by a line fitted to clock_gettime (%.6f ns/tick over "
-			"%.1f s); its largest error at a recalibration: %.0f ns (each point "
-			"read within +-%.0f ns)", c->by_clock[HT_CLOCK_TSC], ck->ns_per_tick,
-			(ck->ns1 - ck->ns0) / 1e9, ck->max_err_ns, ck->bracket_ns);
+			 "CLOCK_MONOTONIC by a line fitted to clock_gettime (%.6f ns/tick over "
+			 "%.1f s); its largest error at a recalibration: %.0f ns (each point "
+			 "read within +-%.0f ns)",
+			 c->by_clock[HT_CLOCK_TSC], ck->ns_per_tick, (ck->ns1 - ck->ns0) / 1e9,
+			 ck->max_err_ns, ck->bracket_ns);
 	if (c->by_clock[HT_CLOCK_MONO])
 		cli_info("timestamps: %" PRIu64 " events stamped with the emitter's "
-			"CLOCK_MONOTONIC (the host's, in user mode), used as they are",
-			c->by_clock[HT_CLOCK_MONO]);
+			 "CLOCK_MONOTONIC (the host's, in user mode), used as they are",
+			 c->by_clock[HT_CLOCK_MONO]);
 	if (c->by_clock[2])
 		cli_info("timestamps: %" PRIu64 " events with an unknown clock, used as they "
-			"are", c->by_clock[2]);
+			 "are",
+			 c->by_clock[2]);
 	if (!ck->tsc_ok)
 		cli_info("timestamps: this host's TSC is not invariant: emitters use "
-			"CLOCK_MONOTONIC");
+			 "CLOCK_MONOTONIC");
 }
 
 static int number(const char *opt, const char *s, long max, long *v)
@@ -240,7 +244,8 @@ static int parse_entries(const char *s, long *entries)
 	if (number("--entries", s, HT_MAX_RING_ENTRIES, entries))
 		return -1;
 	if (*entries & (*entries - 1)) {
-		cli_err("invalid --entries '%s': give a power of 2 up to %u", s, HT_MAX_RING_ENTRIES);
+		cli_err("invalid --entries '%s': give a power of 2 up to %u", s,
+			HT_MAX_RING_ENTRIES);
 		return -1;
 	}
 	return 0;
@@ -262,20 +267,40 @@ enum { OPT_ON = 256, OPT_EXEC, OPT_TRACE, OPT_QMP, OPT_PRINT };
 static int set_option(struct options *o, struct htc_actions *act, int c, const char *arg)
 {
 	switch (c) {
-	case 'p': o->path = arg; return 0;
-	case 'c': return number("--clients", arg, HT_MAX_CLIENTS, &o->clients);
-	case 'a': return number("--args", arg, HT_MAX_ARGS, &o->args);
-	case 'e': return parse_entries(arg, &o->entries);
-	case 'f': return parse_format(arg, &o->dat);
-	case 'o': o->output = arg; return 0;
-	case 'k': o->keep = true; return 0;
-	case 'S': o->system = true; return 0;
-	case 'G': o->guest_clock = true; return 0;
-	case OPT_PRINT: o->print_options = arg ? arg : "qemu"; return 0;
-	case OPT_ON: return htc_actions_on(act, arg);
-	case OPT_EXEC: return htc_actions_exec(act, arg);
-	case OPT_TRACE: return htc_actions_trace_event(act, arg);
-	case OPT_QMP: return htc_actions_qmp(act, arg);
+	case 'p':
+		o->path = arg;
+		return 0;
+	case 'c':
+		return number("--clients", arg, HT_MAX_CLIENTS, &o->clients);
+	case 'a':
+		return number("--args", arg, HT_MAX_ARGS, &o->args);
+	case 'e':
+		return parse_entries(arg, &o->entries);
+	case 'f':
+		return parse_format(arg, &o->dat);
+	case 'o':
+		o->output = arg;
+		return 0;
+	case 'k':
+		o->keep = true;
+		return 0;
+	case 'S':
+		o->system = true;
+		return 0;
+	case 'G':
+		o->guest_clock = true;
+		return 0;
+	case OPT_PRINT:
+		o->print_options = arg ? arg : "qemu";
+		return 0;
+	case OPT_ON:
+		return htc_actions_on(act, arg);
+	case OPT_EXEC:
+		return htc_actions_exec(act, arg);
+	case OPT_TRACE:
+		return htc_actions_trace_event(act, arg);
+	case OPT_QMP:
+		return htc_actions_qmp(act, arg);
 	}
 	return -1;
 }
@@ -289,7 +314,7 @@ static int check_options(const struct options *o, struct htc_actions *act)
 	}
 	if ((o->guest_clock || o->print_options) && !o->system) {
 		cli_err("--%s is for --system: a region for a system-mode guest",
-		       o->guest_clock ? "guest-clock" : "print-options");
+			o->guest_clock ? "guest-clock" : "print-options");
 		return -1;
 	}
 	return htc_actions_check(act, o->args);
@@ -318,7 +343,7 @@ static int parse_options(struct options *o, struct htc_actions *act, int argc, c
 	};
 	int c;
 
-	opterr = 0;	/* one error line, ours */
+	opterr = 0; /* one error line, ours */
 	while ((c = getopt_long(argc, argv, "p:c:a:e:f:o:kSGh", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
@@ -326,7 +351,8 @@ static int parse_options(struct options *o, struct htc_actions *act, int argc, c
 		}
 		if (c == '?' || c == ':') {
 			cli_err("unknown option, or one without its value: '%s'; try 'vtrace "
-			       "hypertrace --help'", argv[optind - 1]);
+				"hypertrace --help'",
+				argv[optind - 1]);
 			return -1;
 		}
 		if (set_option(o, act, c, optarg))
@@ -353,9 +379,11 @@ static int open_output(struct collector *c, const struct options *o)
 		/* never through a symlink: -o may name a shared place such as /tmp */
 		fd = open(o->output, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (fd < 0) {
-			cli_err("cannot write %s: %s", o->output, errno == ELOOP ?
-			       "a symbolic link (refused: give the file's real path, or leave out "
-			       "-o for standard output)" : strerror(errno));
+			cli_err("cannot write %s: %s", o->output,
+				errno == ELOOP ?
+					"a symbolic link (refused: give the file's real path, or leave out "
+					"-o for standard output)" :
+					strerror(errno));
 			return -1;
 		}
 	}
@@ -395,7 +423,7 @@ static void run(const struct region *r, struct collector *c, int sfd)
 		n = collect_all(r->map, &r->l, c);
 		if (n) {
 			if (c->log && htc_log_flush(c->log))
-				break;	/* a closed pipe, a full disk: reported at exit */
+				break; /* a closed pipe, a full disk: reported at exit */
 			idle_us = 100;
 		} else if (idle_us < 2000) {
 			idle_us *= 2;
@@ -403,7 +431,7 @@ static void run(const struct region *r, struct collector *c, int sfd)
 		if (c->actions)
 			htc_actions_run(c->actions);
 		if (n >= BUSY_EVENTS)
-			continue;	/* a flood: no sleep while it lasts */
+			continue; /* a flood: no sleep while it lasts */
 		ts.tv_sec = 0;
 		ts.tv_nsec = idle_us * 1000;
 		nanosleep(&ts, NULL);
@@ -414,7 +442,7 @@ static void run(const struct region *r, struct collector *c, int sfd)
 	/* the collection's own cost, before a trace.dat is written out */
 	cpu = cpu_seconds() - cpu0;
 	cli_info("collected %" PRIu64 " events in %.1f s, using %.2f s of CPU (%.0f ns an event)",
-		c->events, mono_seconds() - t0, cpu, c->events ? cpu * 1e9 / c->events : 0.0);
+		 c->events, mono_seconds() - t0, cpu, c->events ? cpu * 1e9 / c->events : 0.0);
 }
 
 /* Each client's drops and malformed records. */
@@ -427,11 +455,12 @@ static void report_clients(const struct region *r, struct collector *c)
 
 		if (drops)
 			cli_info("client %u: %" PRIu64 " events dropped (its ring was full; more "
-				"--entries helps)", i, drops);
+				 "--entries helps)",
+				 i, drops);
 		if (c->cursors[i].skipped || c->cursors[i].bad_counters)
 			cli_info("client %u: %" PRIu64 " malformed records skipped, impossible "
-				"counters %u times", i, c->cursors[i].skipped,
-				c->cursors[i].bad_counters);
+				 "counters %u times",
+				 i, c->cursors[i].skipped, c->cursors[i].bad_counters);
 	}
 }
 
@@ -445,7 +474,7 @@ static int finish(const struct region *r, struct collector *c, const struct opti
 	if (c->log) {
 		if (htc_log_flush(c->log)) {
 			cli_err("cannot write %s: %s", o->output ? o->output : "standard output",
-			       strerror(c->log->err));
+				strerror(c->log->err));
 			ret = 1;
 		}
 		if (o->output)
@@ -456,21 +485,27 @@ static int finish(const struct region *r, struct collector *c, const struct opti
 			ret = 1;
 		else
 			cli_info("wrote %s (trace.dat v6, clock %s): %" PRIu64 " events of %d "
-				"client%s; read it with 'trace-cmd report -i %s'",
-				o->output ? o->output : "trace.dat",
-				o->guest_clock ? "the guest's" : "mono", st.events, st.cpus,
-				st.cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
+				 "client%s; read it with 'trace-cmd report -i %s'",
+				 o->output ? o->output : "trace.dat",
+				 o->guest_clock ? "the guest's" : "mono", st.events, st.cpus,
+				 st.cpus == 1 ? "" : "s", o->output ? o->output : "trace.dat");
 	}
 	if (c->clamped)
-		cli_info("%" PRIu64 " events were stamped before their client's previous one, by up "
-			"to %" PRIu64 " ns (%s): given that one's time", c->clamped, c->max_back_ns,
-			c->max_back_ns < 1000 ? "the TSC map's recalibration" :
-			c->clock.system ? "the guest clock's offset estimate narrowing, or a broken "
-			"or hostile clock" : "a broken or hostile clock");
+		cli_info("%" PRIu64
+			 " events were stamped before their client's previous one, by up "
+			 "to %" PRIu64 " ns (%s): given that one's time",
+			 c->clamped, c->max_back_ns,
+			 c->max_back_ns < 1000 ?
+				 "the TSC map's recalibration" :
+			 c->clock.system ?
+				 "the guest clock's offset estimate narrowing, or a broken "
+				 "or hostile clock" :
+				 "a broken or hostile clock");
 	report_clock(c);
 	if (htc_guard_restored())
 		cli_info("the guest shrank the region's file %u times; its size was given back "
-			"each time (what the cut pages held is lost)", htc_guard_restored());
+			 "each time (what the cut pages held is lost)",
+			 htc_guard_restored());
 	return ret;
 }
 
@@ -514,7 +549,7 @@ static int open_region(struct region *r, const struct options *o, const struct c
 		htc_system_print_options(stderr, o->path, r->len, "qemu");
 	}
 	cli_info("hypertrace region %s: %u clients, %u arguments, %u entries each; Ctrl-C to end",
-		o->path, r->l.max_clients, r->l.num_args, r->l.ring_entries);
+		 o->path, r->l.max_clients, r->l.num_args, r->l.ring_entries);
 	return 0;
 }
 
@@ -534,7 +569,7 @@ static int collect(struct collector *c, const struct options *o)
 	int sfd, ret;
 
 	sfd = sig_fd();
-	signal(SIGPIPE, SIG_IGN);	/* a reader that goes away is an error, reported */
+	signal(SIGPIPE, SIG_IGN); /* a reader that goes away is an error, reported */
 	if (open_region(&r, o, c)) {
 		htc_dat_abort(c->dat);
 		close(sfd);
@@ -571,10 +606,11 @@ int cmd_hypertrace(int argc, char **argv)
 	}
 	ret = parse_options(&o, col.actions, argc, argv);
 	if (ret)
-		ret = ret == 1 ? 0 : 2;		/* --help, or a bad option */
+		ret = ret == 1 ? 0 : 2; /* --help, or a bad option */
 	else if (o.print_options)
-		ret = htc_system_print_options(stdout, o.path, region_size(&o),
-					       o.print_options) ? 2 : 0;
+		ret = htc_system_print_options(stdout, o.path, region_size(&o), o.print_options) ?
+			      2 :
+			      0;
 	else
 		ret = setup_collector(&col, &o) ? 1 : collect(&col, &o);
 	free_collector(&col);

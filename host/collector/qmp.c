@@ -126,8 +126,10 @@ int htc_qmp_connect(struct htc_qmp *q, const char *path, char *err, size_t errsz
 	strcpy(sa.sun_path, path);
 	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		snprintf(err, errsz, "cannot connect to the QMP socket %s: %s (is QEMU running "
-			 "with -qmp unix:%s,server=on,wait=off?)", path, strerror(errno), path);
+		snprintf(err, errsz,
+			 "cannot connect to the QMP socket %s: %s (is QEMU running "
+			 "with -qmp unix:%s,server=on,wait=off?)",
+			 path, strerror(errno), path);
 		htc_qmp_close(q);
 		return -1;
 	}
@@ -156,7 +158,8 @@ int htc_qmp_trace_event(struct htc_qmp *q, const char *name, bool enable, char *
 	}
 	snprintf(cmd, sizeof(cmd),
 		 "{\"execute\": \"trace-event-set-state\", \"arguments\": {\"name\": \"%s\", "
-		 "\"enable\": %s}}\n", name, enable ? "true" : "false");
+		 "\"enable\": %s}}\n",
+		 name, enable ? "true" : "false");
 	snprintf(what, sizeof(what), "trace-event-set-state %s %s", name, enable ? "on" : "off");
 	if (send_all(q, cmd, err, errsz))
 		return -1;

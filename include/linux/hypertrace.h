@@ -21,11 +21,11 @@
  * arg1 of the events hypertrace.ko makes itself: "kern" in the high 32 bits,
  * the event's id in the low ones. Other kernel code chooses its own arg1.
  */
-#define HYPERTRACE_KERNEL_TAG		0x6b65726e00000000ULL
-#define HYPERTRACE_EV(id)		(HYPERTRACE_KERNEL_TAG | (id))
-#define HYPERTRACE_EV_SCHED_SWITCH	HYPERTRACE_EV(1)
-#define HYPERTRACE_EV_SCHED_WAKEUP	HYPERTRACE_EV(2)
-#define HYPERTRACE_EV_IRQ_HANDLER_ENTRY	HYPERTRACE_EV(3)
+#define HYPERTRACE_KERNEL_TAG 0x6b65726e00000000ULL
+#define HYPERTRACE_EV(id) (HYPERTRACE_KERNEL_TAG | (id))
+#define HYPERTRACE_EV_SCHED_SWITCH HYPERTRACE_EV(1)
+#define HYPERTRACE_EV_SCHED_WAKEUP HYPERTRACE_EV(2)
+#define HYPERTRACE_EV_IRQ_HANDLER_ENTRY HYPERTRACE_EV(3)
 
 /*
  * Emit one event from this CPU: @args[0] is arg1, then arg2...; up to

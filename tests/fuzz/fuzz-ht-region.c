@@ -29,7 +29,7 @@ static void on_event(const struct ht_event *ev, void *ctx)
 
 	FUZZ_CHECK(ev->client == s->client);
 	FUZZ_CHECK(ev->num_args == s->l->num_args && ev->num_args <= HT_MAX_ARGS);
-	FUZZ_CHECK(ev->seq >= s->next_seq);	/* in order; skipped records leave gaps */
+	FUZZ_CHECK(ev->seq >= s->next_seq); /* in order; skipped records leave gaps */
 	FUZZ_CHECK(ev->ts == ev->raw_ts);
 	ht_clock_to_mono(s->user, ev->clock, ev->raw_ts);
 	ht_clock_observe(s->sys, ev->clock, ev->raw_ts);
@@ -40,7 +40,7 @@ static void on_event(const struct ht_event *ev, void *ctx)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct ht_clock user0, sys0;	/* calibrated once: it sleeps */
+	static struct ht_clock user0, sys0; /* calibrated once: it sleeps */
 	static int calibrated;
 	struct ht_clock user, sys;
 	struct ht_cursor cur;
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ht_clock_system(&sys0);
 		calibrated = 1;
 	}
-	user = user0;		/* each input from the same state */
+	user = user0; /* each input from the same state */
 	sys = sys0;
 	if (posix_memalign(&map, HT_CACHE_LINE, size ? size : 1))
 		return 0;

@@ -20,12 +20,12 @@ static void check_escape(const char *in, size_t len, size_t outsz)
 	memset(out, 'X', sizeof(out));
 	vt_escape(in, len, out, outsz);
 	if (!outsz) {
-		FUZZ_CHECK(out[0] == 'X');	/* nothing written */
+		FUZZ_CHECK(out[0] == 'X'); /* nothing written */
 		return;
 	}
 	n = strnlen(out, outsz);
 	FUZZ_CHECK(n < outsz);
-	FUZZ_CHECK(out[outsz] == 'X');		/* nothing past the buffer */
+	FUZZ_CHECK(out[outsz] == 'X'); /* nothing past the buffer */
 	for (i = 0; i < n; i++)
 		FUZZ_CHECK(out[i] >= 0x20 && out[i] < 0x7f);
 }
@@ -74,7 +74,7 @@ static void on_order(void *ctx, enum vt_order_kind kind, const char *text)
 	default:
 		FUZZ_CHECK(!"unknown order kind");
 	}
-	check_escape(text, len, 96);		/* as the agent shows an order */
+	check_escape(text, len, 96); /* as the agent shows an order */
 	check_escape(text, len, len % 97);
 }
 
@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	cut = data[0];			/* 0: one feed; else feeds of 1..cut bytes */
+	cut = data[0]; /* 0: one feed; else feeds of 1..cut bytes */
 	data++;
 	size--;
 	vt_order_init(&p);

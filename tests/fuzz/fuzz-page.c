@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(info.data_offset + info.data_len + long_size <= size);
 		events = vt_page_count_events(page, &info, big);
 		FUZZ_CHECK(events >= -1);
-		FUZZ_CHECK(events <= (long)(info.data_len / 8));	/* 8 bytes at least each */
+		FUZZ_CHECK(events <= (long)(info.data_len / 8)); /* 8 bytes at least each */
 	}
 	free(page);
 	return 0;

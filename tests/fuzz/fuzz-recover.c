@@ -15,8 +15,7 @@
 #include "vtrace.h"
 
 /* Every CPU's data: whole sub-buffers, past the table, inside the file. */
-static uint64_t check_plan(const struct vt_dat_file *f, const uint64_t *offs,
-			   const uint64_t *sizes)
+static uint64_t check_plan(const struct vt_dat_file *f, const uint64_t *offs, const uint64_t *sizes)
 {
 	uint64_t total = 0;
 	uint32_t cpu;

@@ -62,7 +62,7 @@ static void text_reply(const char *text, size_t len)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!vt_kv_get(text, len, keys[i], v, sizeof(v)))
 			FUZZ_CHECK(strlen(v) < sizeof(v));
-	vt_escape(text, len, shown, sizeof(shown));	/* as ask() shows an ERR */
+	vt_escape(text, len, shown, sizeof(shown)); /* as ask() shows an ERR */
 	FUZZ_CHECK(strlen(shown) < sizeof(shown));
 }
 
@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += VT_REPLY_HDR_SIZE;
 		if (r.length > size - off)
 			break;			/* "reply cut short" */
-		payload = malloc(r.length + 1);	/* as channel_read_reply() */
+		payload = malloc(r.length + 1); /* as channel_read_reply() */
 		FUZZ_CHECK(payload);
 		memcpy(payload, data + off, r.length);
 		payload[r.length] = '\0';
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		walk_meta((unsigned char *)payload, r.length);
-		if (have_meta) {	/* as the reply to "end" (it takes the payload) */
+		if (have_meta) { /* as the reply to "end" (it takes the payload) */
 			if (meta_parse_end(&gm, payload, r.length, err, sizeof(err)))
 				FUZZ_CHECK(strlen(err) > 0);
 			else
@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (meta_parse(&gm, payload, r.length, err, sizeof(err))) {
 			FUZZ_CHECK(strlen(err) > 0);
-			meta_free(&gm);		/* frees the payload too */
+			meta_free(&gm); /* frees the payload too */
 			continue;
 		}
 		FUZZ_CHECK(gm.dat.nr_cpus >= 1 && gm.dat.nr_cpus <= MAX_CPUS);

@@ -24,7 +24,7 @@ static int replay_file(const char *path)
 		exit(1);
 	}
 	rewind(f);
-	buf = malloc(n ? n : 1);	/* exactly the input: ASan sees reads past it */
+	buf = malloc(n ? n : 1); /* exactly the input: ASan sees reads past it */
 	if (!buf || fread(buf, 1, n, f) != (size_t)n) {
 		fprintf(stderr, "%s: cannot read\n", path);
 		exit(1);

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 		if (c == 1)
 			((struct ht_client *)ht_client_area(map, &l, c))->drops = htole32(3);
 	}
-	if (clients > 2)	/* a torn record: seq not yet written */
+	if (clients > 2) /* a torn record: seq not yet written */
 		memset(ht_client_area(map, &l, 2) + ht_ring_offset(args), 0, 4);
 	f = fopen(argv[4], "wb");
 	if (!f || fwrite(map, 1, size, f) != size || fclose(f))

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	fly = memmem(buf, len, "flyrecord", 10);
 	if (!fly || fly + 10 + 16 * nr > buf + len)
 		return 1;
-	memcpy(&off, fly + 10 + 16 * cpu, 8);	/* little-endian file on a little-endian host */
+	memcpy(&off, fly + 10 + 16 * cpu, 8); /* little-endian file on a little-endian host */
 	memcpy(&size, fly + 18 + 16 * cpu, 8);
 	if (off > (uint64_t)len || size > (uint64_t)len - off)
 		return 1;

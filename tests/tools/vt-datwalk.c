@@ -21,9 +21,9 @@
 struct file {
 	const unsigned char *d;
 	size_t len;
-	uint64_t at[MAX_SECTIONS];	/* where each section's header is */
+	uint64_t at[MAX_SECTIONS]; /* where each section's header is */
 	int nr;
-	char *strings;			/* the strings section, uncompressed */
+	char *strings; /* the strings section, uncompressed */
 	size_t strings_len;
 	uint32_t page;
 };
@@ -42,13 +42,13 @@ static uint64_t num(const struct file *f, uint64_t at, int size)
 	if (at + size > f->len)
 		die("a number runs past the end", at);
 	for (i = size - 1; i >= 0; i--)
-		v = v << 8 | f->d[at + i];	/* little-endian files only */
+		v = v << 8 | f->d[at + i]; /* little-endian files only */
 	return v;
 }
 
 static void checksum(const unsigned char *p, size_t len, char *out)
 {
-	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	size_t i;
 
 	for (i = 0; i < len; i++)
@@ -86,7 +86,7 @@ static void find_sections(struct file *f, uint64_t pos)
 		if (f->nr == MAX_SECTIONS || size > f->len - pos - 16)
 			die("a section runs past the end", pos);
 		f->at[f->nr++] = pos;
-		if (id == 15) {		/* strings: u32 compressed size, u32 size, frame */
+		if (id == 15) { /* strings: u32 compressed size, u32 size, frame */
 			uint64_t csize = num(f, pos + 16, 4), usize = num(f, pos + 20, 4);
 
 			f->strings = calloc(1, usize + 1);
@@ -207,8 +207,8 @@ int main(int argc, char **argv)
 	if (len < 20 || memcmp(buf + 3, "tracing7", 9))
 		die("not a trace.dat version 7", 0);
 	f.page = num(&f, 14, 4);
-	p = 18 + strlen((char *)buf + 18) + 1;	/* compression name */
-	p += strlen((char *)buf + p) + 1;	/* its version */
+	p = 18 + strlen((char *)buf + 18) + 1; /* compression name */
+	p += strlen((char *)buf + p) + 1;      /* its version */
 	find_sections(&f, p + 8);
 	printf("head: version 7, %s-endian, long %u, page %u, %s %s, options ",
 	       buf[12] ? "big" : "little", buf[13], f.page, buf + 18,

@@ -130,8 +130,8 @@ static void print_subbuf(struct tep_handle *tep, struct kbuffer *kbuf, void *pag
 			seq.len--;
 		trace_seq_terminate(&seq);
 		/* Rounded to the microsecond, as the kernel prints it. */
-		printf("%d %llu.%06llu %s\n", cpu, (ts + 500) / 1000000000, (ts + 500) / 1000 % 1000000,
-		       seq.buffer);
+		printf("%d %llu.%06llu %s\n", cpu, (ts + 500) / 1000000000,
+		       (ts + 500) / 1000 % 1000000, seq.buffer);
 		t->events++;
 	}
 	trace_seq_destroy(&seq);
@@ -178,15 +178,25 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "f:c:s:F")) != -1) {
 		switch (c) {
-		case 'f': formats = optarg; break;
-		case 'c': cpu = atoi(optarg); break;
-		case 's': subbuf = strtoul(optarg, NULL, 0); break;
-		case 'F': framed = 1; break;
-		default: return 2;
+		case 'f':
+			formats = optarg;
+			break;
+		case 'c':
+			cpu = atoi(optarg);
+			break;
+		case 's':
+			subbuf = strtoul(optarg, NULL, 0);
+			break;
+		case 'F':
+			framed = 1;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!formats || optind >= argc) {
-		fprintf(stderr, "usage: vt-decode -f EVENTS_DIR [-c CPU] [-s SUBBUF] [-F] FILE...\n");
+		fprintf(stderr,
+			"usage: vt-decode -f EVENTS_DIR [-c CPU] [-s SUBBUF] [-F] FILE...\n");
 		return 2;
 	}
 	tep = tep_alloc();
@@ -209,7 +219,8 @@ int main(int argc, char **argv)
 		}
 		free(buf);
 	}
-	fprintf(stderr, "subbufs=%llu events=%llu missed_subbufs=%llu missed=%llu bad=%llu data=%llu\n",
+	fprintf(stderr,
+		"subbufs=%llu events=%llu missed_subbufs=%llu missed=%llu bad=%llu data=%llu\n",
 		t.subbufs, t.events, t.missed_subbufs, t.missed, t.bad, t.data);
 	kbuffer_free(kbuf);
 	tep_free(tep);

@@ -70,8 +70,8 @@ static void add_formats(struct vt_buf *b, const char *dir)
 				 e->d_name);
 			text = slurp(path, &len);
 			if (text)
-				vt_meta_add(b, VT_META_EVENT_FORMAT, s->d_name, strlen(s->d_name) + 1,
-					    text, len);
+				vt_meta_add(b, VT_META_EVENT_FORMAT, s->d_name,
+					    strlen(s->d_name) + 1, text, len);
 			free(text);
 		}
 		if (sd)
@@ -130,9 +130,10 @@ int main(int argc, char **argv)
 		vt_reply_header(hdr, atoi(argv[2]), strtoul(argv[3], NULL, 0), tag());
 		fwrite(hdr, 1, sizeof(hdr), stdout);
 	} else if (argc == 3) {
-		int type = !strcmp(argv[1], "ok") ? VT_REPLY_OK : !strcmp(argv[1], "err") ?
-			   VT_REPLY_ERR : !strcmp(argv[1], "stopped") ? VT_REPLY_STOPPED :
-			   VT_REPLY_STATUS;
+		int type = !strcmp(argv[1], "ok")      ? VT_REPLY_OK :
+			   !strcmp(argv[1], "err")     ? VT_REPLY_ERR :
+			   !strcmp(argv[1], "stopped") ? VT_REPLY_STOPPED :
+							 VT_REPLY_STATUS;
 
 		emit(type, argv[2], strlen(argv[2]));
 	} else {

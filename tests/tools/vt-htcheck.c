@@ -40,8 +40,7 @@ static struct client *read_report(const char *path, unsigned *threads, unsigned 
 	}
 	cl = calloc(*clients, sizeof(*cl));
 	for (i = 0; i < *clients; i++) {
-		if (fscanf(f, "client %u emitted %llu dropped %llu\n", &c, &e, &d) != 3 ||
-		    c != i) {
+		if (fscanf(f, "client %u emitted %llu dropped %llu\n", &c, &e, &d) != 3 || c != i) {
 			fprintf(stderr, "vt-htcheck: %s: client %u's line is missing\n", path, i);
 			exit(2);
 		}
@@ -67,7 +66,7 @@ int main(int argc, char **argv)
 	const char *report = NULL;
 	unsigned threads, clients, cpu, c;
 	unsigned long pid;
-	static struct client *cl;	/* held to the end, on every path: not a leak */
+	static struct client *cl; /* held to the end, on every path: not a leak */
 	char line[512];
 	long lineno = 0;
 	FILE *f;
@@ -75,10 +74,17 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "r:s:e:")) != -1) {
 		switch (opt) {
-		case 'r': report = optarg; break;
-		case 's': lo = parse_us(optarg); break;
-		case 'e': hi = parse_us(optarg); break;
-		default: return 2;
+		case 'r':
+			report = optarg;
+			break;
+		case 's':
+			lo = parse_us(optarg);
+			break;
+		case 'e':
+			hi = parse_us(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!report || optind != argc - 1) {
@@ -93,9 +99,10 @@ int main(int argc, char **argv)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
-		if (sscanf(line, "%lu@%llu.%6llu:guest_hypertrace cpu=%u client=%u arg1=%llu "
-			   "arg2=0x%llx arg3=0x%llx arg4=0x%llx", &pid, &sec, &usec, &cpu, &c, &a1,
-			   &a2, &a3, &a4) != 9) {
+		if (sscanf(line,
+			   "%lu@%llu.%6llu:guest_hypertrace cpu=%u client=%u arg1=%llu "
+			   "arg2=0x%llx arg3=0x%llx arg4=0x%llx",
+			   &pid, &sec, &usec, &cpu, &c, &a1, &a2, &a3, &a4) != 9) {
 			printf("line %ld: not an event: %s", lineno, line);
 			return 1;
 		}
@@ -105,14 +112,16 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (a1 < cl[c].next || a1 >= cl[c].emitted) {
-			printf("line %ld: client %u: event %llu after event %llu: %s", lineno, c, a1,
-			       (unsigned long long)cl[c].next - 1, line);
+			printf("line %ld: client %u: event %llu after event %llu: %s", lineno, c,
+			       a1, (unsigned long long)cl[c].next - 1, line);
 			return 1;
 		}
 		if (us < cl[c].last_us || us < lo || us > hi) {
 			printf("line %ld: client %u: time %llu.%06llu is %s: %s", lineno, c, sec,
-			       usec, us < cl[c].last_us ? "before its previous event's"
-							: "outside the run", line);
+			       usec,
+			       us < cl[c].last_us ? "before its previous event's" :
+						    "outside the run",
+			       line);
 			return 1;
 		}
 		cl[c].next = a1 + 1;
@@ -131,7 +140,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("%llu events of %u clients: each once, in order, args right; times in order "
-	       "over %llu us\n", (unsigned long long)total, clients,
+	       "over %llu us\n",
+	       (unsigned long long)total, clients,
 	       total ? (unsigned long long)(last - first) : 0ULL);
 	return 0;
 }

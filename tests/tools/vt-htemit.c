@@ -93,8 +93,9 @@ static int raw(const char *path)
 	uint32_t i, k, n;
 	int fd = open(path, O_RDWR);
 
-	if (fd < 0 || fstat(fd, &st) || (map = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE,
-						    MAP_SHARED, fd, 0)) == MAP_FAILED) {
+	if (fd < 0 || fstat(fd, &st) ||
+	    (map = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
+		    MAP_FAILED) {
 		perror("vt-htemit: region");
 		return 1;
 	}
@@ -120,8 +121,9 @@ static int scribble(const char *path, double secs)
 	uint64_t *map, words, n = 0, x = 88172645463325252ULL, end;
 	int fd = open(path, O_RDWR);
 
-	if (fd < 0 || fstat(fd, &st) || (map = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE,
-						    MAP_SHARED, fd, 0)) == MAP_FAILED) {
+	if (fd < 0 || fstat(fd, &st) ||
+	    (map = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) ==
+		    MAP_FAILED) {
 		perror("vt-htemit: region");
 		return 1;
 	}
@@ -131,7 +133,7 @@ static int scribble(const char *path, double secs)
 		int i;
 
 		for (i = 0; i < 4096; i++, n++) {
-			x ^= x << 13, x ^= x >> 7, x ^= x << 17;	/* xorshift64 */
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
 			/* counters (the first words of a client area) more often than the rest */
 			map[(i & 1 ? x >> 20 : (x >> 40) * 8) % words] = x;
 		}
@@ -173,8 +175,8 @@ static int check(void)
 		return 1;
 	}
 	qsort(d, n, sizeof(*d), cmp);
-	printf("n %zu min %lld median %lld p99 %lld max %lld\n", n, d[0], d[n / 2],
-	       d[n * 99 / 100], d[n - 1]);
+	printf("n %zu min %lld median %lld p99 %lld max %lld\n", n, d[0], d[n / 2], d[n * 99 / 100],
+	       d[n - 1]);
 	free(d);
 	return 0;
 }
@@ -190,21 +192,43 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "p:t:n:s:r:mv:CBX:")) != -1) {
 		switch (c) {
-		case 'p': path = optarg; break;
-		case 't': threads = atol(optarg); break;
-		case 'n': events = atol(optarg); break;
-		case 's': sleep_us = atol(optarg); break;
-		case 'r': rate = atof(optarg); break;
-		case 'm': mono = 1; break;
-		case 'v': fixed = 1; value = strtoull(optarg, NULL, 0); break;
-		case 'C': return check();
-		case 'B': b = 1; break;
-		case 'X': scribble_secs = atof(optarg); break;
-		default: return 2;
+		case 'p':
+			path = optarg;
+			break;
+		case 't':
+			threads = atol(optarg);
+			break;
+		case 'n':
+			events = atol(optarg);
+			break;
+		case 's':
+			sleep_us = atol(optarg);
+			break;
+		case 'r':
+			rate = atof(optarg);
+			break;
+		case 'm':
+			mono = 1;
+			break;
+		case 'v':
+			fixed = 1;
+			value = strtoull(optarg, NULL, 0);
+			break;
+		case 'C':
+			return check();
+		case 'B':
+			b = 1;
+			break;
+		case 'X':
+			scribble_secs = atof(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!path || threads < 1 || threads > 256) {
-		fprintf(stderr, "usage: vt-htemit -p REGION [-t 1..256] [-n N] [-s US] [-m] [-v V]\n");
+		fprintf(stderr,
+			"usage: vt-htemit -p REGION [-t 1..256] [-n N] [-s US] [-m] [-v V]\n");
 		return 2;
 	}
 	if (b)
@@ -217,7 +241,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if ((uint32_t)threads > hypertrace_max_clients(ht)) {
-		fprintf(stderr, "vt-htemit: the region has %u clients\n", hypertrace_max_clients(ht));
+		fprintf(stderr, "vt-htemit: the region has %u clients\n",
+			hypertrace_max_clients(ht));
 		return 1;
 	}
 	t0 = now_ns();
@@ -225,8 +250,8 @@ int main(int argc, char **argv)
 		pthread_create(&tid[t], NULL, emit, (void *)(uintptr_t)t);
 	for (t = 0; t < threads; t++)
 		pthread_join(tid[t], NULL);
-	printf("emitted %lld dropped %llu seconds %.3f\n", (long long)events * threads,
-	       total_drops, (now_ns() - t0) / 1e9);
+	printf("emitted %lld dropped %llu seconds %.3f\n", (long long)events * threads, total_drops,
+	       (now_ns() - t0) / 1e9);
 	hypertrace_close(ht);
 	return 0;
 }

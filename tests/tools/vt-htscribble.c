@@ -31,8 +31,8 @@
 struct target {
 	unsigned char *map;
 	size_t len;
-	struct ht_header h;	/* as it was at the start, host order */
-	unsigned char header[HT_HEADER_SIZE];	/* the same, as it was in the region */
+	struct ht_header h;		      /* as it was at the start, host order */
+	unsigned char header[HT_HEADER_SIZE]; /* the same, as it was in the region */
 };
 
 static uint64_t rnd64(void)
@@ -74,7 +74,7 @@ static void forge(struct target *t, uint32_t c)
 
 	for (k = 0; k < n; k++) {
 		struct ht_record *r = (struct ht_record *)(ring + ((tail + k) % t->h.ring_entries) *
-							     t->h.record_size);
+									  t->h.record_size);
 
 		r->seq = htole32(tail + k + 1);
 		r->clock = htole32(random() % 3 ? random() % 2 : (uint32_t)random());
@@ -140,10 +140,17 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "p:s:S:")) != -1) {
 		switch (opt) {
-		case 'p': path = optarg; break;
-		case 's': seconds = atof(optarg); break;
-		case 'S': seed = atoi(optarg); break;
-		default: return 2;
+		case 'p':
+			path = optarg;
+			break;
+		case 's':
+			seconds = atof(optarg);
+			break;
+		case 'S':
+			seed = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (!path || optind != argc) {
@@ -170,15 +177,17 @@ int main(int argc, char **argv)
 			fill_random(t.map + t.h.client_offset, t.len - t.h.client_offset);
 		for (c = 0; k >= 2 && c < t.h.max_clients; c++)
 			(k == 2 ? forge : impossible)(&t, c);
-		if (k)	/* a sound header again, so that producers open it */
+		if (k) /* a sound header again, so that producers open it */
 			memcpy(t.map, t.header, HT_HEADER_SIZE);
 		rounds++;
-		pause.tv_nsec = 50000 + random() % 200000;	/* let the collector look */
+		pause.tv_nsec = 50000 + random() % 200000; /* let the collector look */
 		nanosleep(&pause, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while (now.tv_sec < end.tv_sec || (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+	} while (now.tv_sec < end.tv_sec ||
+		 (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
 	printf("%lu rounds: %lu whole region, %lu client areas, %lu forged events, "
-	       "%lu impossible counters\n", rounds, kind[0], kind[1], kind[2], kind[3]);
+	       "%lu impossible counters\n",
+	       rounds, kind[0], kind[1], kind[2], kind[3]);
 	munmap(t.map, t.len);
 	return 0;
 }

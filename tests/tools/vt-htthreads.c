@@ -37,7 +37,7 @@ struct worker {
 	struct hypertrace *ht;
 	uint32_t thread, threads, clients;
 	long events, rate;
-	struct client_stat *stats;	/* all clients; this thread writes its own */
+	struct client_stat *stats; /* all clients; this thread writes its own */
 	int err;
 };
 
@@ -127,20 +127,34 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "p:t:c:n:r:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': path = optarg; break;
-		case 't': threads = atol(optarg); break;
-		case 'c': clients = atol(optarg); break;
-		case 'n': events = atol(optarg); break;
-		case 'r': rate = atol(optarg); break;
-		case 'N': return print_now();
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
+		case 'p':
+			path = optarg;
+			break;
+		case 't':
+			threads = atol(optarg);
+			break;
+		case 'c':
+			clients = atol(optarg);
+			break;
+		case 'n':
+			events = atol(optarg);
+			break;
+		case 'r':
+			rate = atol(optarg);
+			break;
+		case 'N':
+			return print_now();
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
 		}
 	}
 	if (!clients)
 		clients = threads;
-	if (!path || optind != argc || threads < 1 || clients < threads || events < 0 ||
-	    rate < 0) {
+	if (!path || optind != argc || threads < 1 || clients < threads || events < 0 || rate < 0) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -150,9 +164,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if ((unsigned long)clients > hypertrace_max_clients(ht) || hypertrace_num_args(ht) < 4) {
-		fprintf(stderr, "vt-htthreads: %s has %u clients and %u arguments; %ld clients and 4 "
-			"arguments needed\n", path, hypertrace_max_clients(ht),
-			hypertrace_num_args(ht), clients);
+		fprintf(stderr,
+			"vt-htthreads: %s has %u clients and %u arguments; %ld clients and 4 "
+			"arguments needed\n",
+			path, hypertrace_max_clients(ht), hypertrace_num_args(ht), clients);
 		return 1;
 	}
 	stats = calloc(clients, sizeof(*stats));
@@ -162,8 +177,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < threads; i++) {
-		w[i] = (struct worker){ .ht = ht, .thread = i, .threads = threads,
-					.clients = clients, .events = events, .rate = rate,
+		w[i] = (struct worker){ .ht = ht,
+					.thread = i,
+					.threads = threads,
+					.clients = clients,
+					.events = events,
+					.rate = rate,
 					.stats = stats };
 		if (pthread_create(&w[i].tid, NULL, work, &w[i])) {
 			fprintf(stderr, "vt-htthreads: cannot start thread %ld\n", i);
@@ -182,8 +201,10 @@ int main(int argc, char **argv)
 		printf("client %ld emitted %llu dropped %llu\n", i,
 		       (unsigned long long)stats[i].emitted, (unsigned long long)stats[i].dropped);
 		if (hypertrace_drops(ht, i) != stats[i].dropped) {
-			fprintf(stderr, "vt-htthreads: client %ld: the region counts %llu drops, "
-				"we saw %llu\n", i, (unsigned long long)hypertrace_drops(ht, i),
+			fprintf(stderr,
+				"vt-htthreads: client %ld: the region counts %llu drops, "
+				"we saw %llu\n",
+				i, (unsigned long long)hypertrace_drops(ht, i),
 				(unsigned long long)stats[i].dropped);
 			rc = 1;
 		}

@@ -27,11 +27,20 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "c:n:p:s:")) != -1) {
 		switch (c) {
-		case 'c': cpu = atoi(optarg); break;
-		case 'n': count = atol(optarg); break;
-		case 'p': prefix = optarg; break;
-		case 's': start = atol(optarg); break;
-		default: return 2;
+		case 'c':
+			cpu = atoi(optarg);
+			break;
+		case 'n':
+			count = atol(optarg);
+			break;
+		case 'p':
+			prefix = optarg;
+			break;
+		case 's':
+			start = atol(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (optind != argc - 1) {

@@ -37,7 +37,7 @@ static void poll_one(struct ht_clock *ck, int64_t off, uint64_t *truth, uint64_t
 	usleep(200);
 	*truth = host_ns();
 	g = *truth - off;
-	usleep(100);			/* published, then seen a little later */
+	usleep(100); /* published, then seen a little later */
 	ht_clock_observe(ck, HT_CLOCK_MONO, g);
 	*conv = ht_clock_to_mono(ck, HT_CLOCK_MONO, g);
 }
@@ -59,7 +59,7 @@ static void assert_within(const struct ht_clock *ck, int i, uint64_t truth, uint
 
 static void learns_offset(void **state)
 {
-	const int64_t off = 7000000000LL - 123457;	/* host - guest */
+	const int64_t off = 7000000000LL - 123457; /* host - guest */
 	struct ht_clock ck;
 	uint64_t truth, conv;
 	int i;
@@ -88,7 +88,7 @@ static void offset_jump(void **state)
 	ht_clock_system(&ck);
 	for (i = 0; i < 10; i++)
 		poll_one(&ck, off, &truth, &conv);
-	off += 1000000000LL;		/* the VM was paused for 1 s: its clock lags */
+	off += 1000000000LL; /* the VM was paused for 1 s: its clock lags */
 	for (i = 0; i < 10; i++) {
 		poll_one(&ck, off, &truth, &conv);
 		assert_within(&ck, HT_CLOCK_MONO, truth, conv, 0);
@@ -100,7 +100,7 @@ static void offset_jump(void **state)
 static void guest_tsc(void **state)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	const uint64_t k = 987654321012ULL;	/* guest TSC = host TSC - k */
+	const uint64_t k = 987654321012ULL; /* guest TSC = host TSC - k */
 	struct ht_clock ck;
 	uint64_t before, after, conv, tsc;
 	int i;

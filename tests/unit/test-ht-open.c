@@ -63,7 +63,7 @@ static void refused(const char *p, int err)
 	errno = 0;
 	assert_int_equal(qemu_hypertrace_init(p), -1);
 	assert_int_equal(errno, err);
-	qemu_hypertrace(0, 1);		/* nothing open: harmless */
+	qemu_hypertrace(0, 1); /* nothing open: harmless */
 	assert_null(qemu_hypertrace_data(0));
 	assert_int_equal(qemu_hypertrace_max_clients(), 0);
 }
@@ -110,7 +110,7 @@ static void huge_stride(unsigned char *b, size_t *len)
 
 static void truncated(unsigned char *b, size_t *len)
 {
-	*len -= 64;		/* the last client's ring does not fit */
+	*len -= 64; /* the last client's ring does not fit */
 }
 
 static void header_only(unsigned char *b, size_t *len)
@@ -146,7 +146,7 @@ static void not_regions(void **state)
 	refused(p, EINVAL);
 	p = path_of("subdir");
 	assert_int_equal(mkdir(p, 0700), 0);
-	refused(p, ENODEV);	/* a directory is taken as a PCI device in sysfs */
+	refused(p, ENODEV); /* a directory is taken as a PCI device in sysfs */
 	p = path_of("fifo");
 	assert_int_equal(mkfifo(p, 0600), 0);
 	refused(p, EINVAL);
@@ -177,9 +177,9 @@ static void sound_after_refusals(void **state)
 	assert_non_null(qemu_hypertrace_data(3));
 	assert_null(qemu_hypertrace_data(4));
 	qemu_hypertrace(0, 1);
-	qemu_hypertrace(4, 1);		/* no such client: ignored */
+	qemu_hypertrace(4, 1); /* no such client: ignored */
 	qemu_hypertrace_fini();
-	qemu_hypertrace_fini();		/* twice: harmless */
+	qemu_hypertrace_fini(); /* twice: harmless */
 }
 
 static int setup(void **state)

@@ -99,7 +99,7 @@ static void emit_and_consume(void **state)
 	assert_int_equal(g.bad_order, 0);
 	assert_int_equal(g.args[3][0], 3);
 	assert_int_equal(g.args[3][2], 9);
-	assert_int_equal(hypertrace_emit(ht, 4, args, 3), -1);	/* no such client */
+	assert_int_equal(hypertrace_emit(ht, 4, args, 3), -1); /* no such client */
 	assert_int_equal(errno, EINVAL);
 	hypertrace_close(ht);
 	drop_region(&r);
@@ -117,10 +117,10 @@ static void full_ring_drops(void **state)
 	ht = hypertrace_open(r.path);
 	for (i = 0; i < 10; i++)
 		fails += hypertrace_emit(ht, 0, &a, 1) != 0;
-	assert_int_equal(fails, 2);		/* never waits: counts */
+	assert_int_equal(fails, 2); /* never waits: counts */
 	assert_int_equal(hypertrace_drops(ht, 0), 2);
 	assert_int_equal(ht_consume(r.map, &r.l, 0, &r.cur[0], 100, collect, &g), 8);
-	assert_int_equal(hypertrace_emit(ht, 0, &a, 1), 0);	/* room again */
+	assert_int_equal(hypertrace_emit(ht, 0, &a, 1), 0); /* room again */
 	hypertrace_close(ht);
 	drop_region(&r);
 }
@@ -156,7 +156,7 @@ static void four_args(void **state)
 	assert_non_null(ht);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(hypertrace_emit(ht, 0, a, 4), 0);
-	assert_int_equal(hypertrace_emit(ht, 0, a, 2), 0);	/* arg3, arg4 are 0 */
+	assert_int_equal(hypertrace_emit(ht, 0, a, 2), 0); /* arg3, arg4 are 0 */
 	data = hypertrace_data(ht, 0);
 	data[0] = 0xcafe;
 	data[1] = 0xdead;
@@ -167,7 +167,7 @@ static void four_args(void **state)
 	assert_int_equal(fails, 3);
 	assert_int_equal(errno, ENOSPC);
 	assert_int_equal(hypertrace_drops(ht, 0), 3);
-	assert_int_equal(hypertrace_emit_data(ht, 2, 9), -1);	/* no such client */
+	assert_int_equal(hypertrace_emit_data(ht, 2, 9), -1); /* no such client */
 	assert_int_equal(ht_consume(r.map, &r.l, 0, &r.cur[0], 100, collect4, &g), 8);
 	assert_memory_equal(g.args[0], a, sizeof(a));
 	assert_int_equal(g.args[6][1], 2);
@@ -178,7 +178,7 @@ static void four_args(void **state)
 #if defined(__x86_64__) || defined(__i386__)
 	assert_int_equal(g.clock[0], HT_CLOCK_TSC);
 #endif
-	assert_int_equal(hypertrace_emit(ht, 0, a, 4), 0);	/* room again */
+	assert_int_equal(hypertrace_emit(ht, 0, a, 4), 0); /* room again */
 	hypertrace_close(ht);
 	drop_region(&r);
 }
@@ -279,7 +279,7 @@ static void init_errors(void **state)
 	assert_int_equal(errno, ENODEV);
 	assert_int_equal(qemu_hypertrace_init("00:00.0"), -1);
 	assert_int_equal(errno, ENODEV);
-	qemu_hypertrace(0, 1);			/* uninitialized: harmless */
+	qemu_hypertrace(0, 1); /* uninitialized: harmless */
 	assert_null(qemu_hypertrace_data(0));
 }
 
@@ -288,7 +288,7 @@ static void seed_example(void **state)
 {
 	struct region r;
 	struct got g = { 0 };
-	const char *build = getenv("VTRACE_BUILD");	/* as tests/run.sh has it */
+	const char *build = getenv("VTRACE_BUILD"); /* as tests/run.sh has it */
 	char cmd[4352];
 
 	make_region(&r, 2, 4, 64);
@@ -296,10 +296,10 @@ static void seed_example(void **state)
 		 build ? build : "build", r.path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(ht_consume(r.map, &r.l, 0, &r.cur[0], 10, collect, &g), 2);
-	assert_int_equal(g.args[0][0], 1);	/* arg1: start */
+	assert_int_equal(g.args[0][0], 1); /* arg1: start */
 	assert_int_equal(g.args[0][1], 0xcafe);
 	assert_int_equal(g.args[0][2], 0xdead);
-	assert_int_equal(g.args[1][0], 0);	/* arg1: stop */
+	assert_int_equal(g.args[1][0], 0); /* arg1: stop */
 	assert_int_equal(g.args[1][2], 0xdead);
 	drop_region(&r);
 }
@@ -325,7 +325,7 @@ static void hostile_scribbles(void **state)
 		p = (unsigned char *)r.map + HT_HEADER_SIZE;
 		for (i = 0; i < r.len - HT_HEADER_SIZE; i++)
 			p[i] = rand();
-		if (round % 10 == 0) {		/* now and then the header too */
+		if (round % 10 == 0) { /* now and then the header too */
 			for (i = 8; i < 64; i++)
 				((unsigned char *)r.map)[i] = rand();
 		}
@@ -337,19 +337,16 @@ static void hostile_scribbles(void **state)
 		for (c = 0; c < (int)l.max_clients; c++)
 			ht_consume(r.map, &l, c, &r.cur[c], 1 << 20, ignore, &seen);
 	}
-	assert_true(forged > 0);		/* bad headers were refused */
+	assert_true(forged > 0); /* bad headers were refused */
 	drop_region(&r);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(emit_and_consume),
-		cmocka_unit_test(full_ring_drops),
-		cmocka_unit_test(four_args),
-		cmocka_unit_test(concurrent),
-		cmocka_unit_test(init_errors),
-		cmocka_unit_test(seed_example),
+		cmocka_unit_test(emit_and_consume),  cmocka_unit_test(full_ring_drops),
+		cmocka_unit_test(four_args),	     cmocka_unit_test(concurrent),
+		cmocka_unit_test(init_errors),	     cmocka_unit_test(seed_example),
 		cmocka_unit_test(hostile_scribbles),
 	};
 

@@ -100,7 +100,7 @@ struct reader {
 	size_t want, got;
 	unsigned char *buf;
 	int delay_us;
-	pthread_t kick;		/* signalled once before reading, when set */
+	pthread_t kick; /* signalled once before reading, when set */
 	int kick_sig;
 };
 
@@ -160,7 +160,7 @@ static void on_signal(int sig)
 /* A blocking write to a full pipe interrupted by a signal (EINTR) goes on. */
 static void write_all_retries_eintr(void **state)
 {
-	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART */
 	size_t len = 1 << 18;
 	unsigned char *data = pattern(len, 2), fill[4096] = { 0 };
 	struct reader r = { .delay_us = 50000, .kick = pthread_self(), .kick_sig = SIGUSR1 };
@@ -171,7 +171,7 @@ static void write_all_retries_eintr(void **state)
 	assert_int_equal(pipe2(fds, O_NONBLOCK), 0);
 	while (write(fds[1], fill, sizeof(fill)) > 0)
 		r.want += sizeof(fill);
-	assert_int_equal(fcntl(fds[1], F_SETFL, 0), 0);	/* blocking from here */
+	assert_int_equal(fcntl(fds[1], F_SETFL, 0), 0); /* blocking from here */
 	r.want += len;
 	r.fd = fds[0];
 	r.buf = malloc(r.want);
@@ -246,7 +246,7 @@ static void pwrite_all_at_an_offset(void **state)
 
 	assert_int_equal(vt_pwrite_all(fd, data, 300000, 12345), 300000);
 	assert_file_holds(fd, 12345, data, 300000);
-	assert_int_equal(lseek(fd, 0, SEEK_CUR), 0);	/* the position is not moved */
+	assert_int_equal(lseek(fd, 0, SEEK_CUR), 0); /* the position is not moved */
 	close(fd);
 	free(data);
 }
@@ -383,7 +383,7 @@ static void copy_range_errors(void **state)
 	from = to = 0;
 	assert_int_equal(vt_copy_range(in, &from, out, &to, 20000), -1);
 	assert_int_equal(errno, EIO);
-	assert_file_holds(out, 0, data, 10000);	/* what there was is copied */
+	assert_file_holds(out, 0, data, 10000); /* what there was is copied */
 	close(in);
 	close(out);
 	free(data);
@@ -411,7 +411,7 @@ static void signalfd_blocks_and_reads(void **state)
 	assert_int_equal(pthread_sigmask(SIG_BLOCK, NULL, &mask), 0);
 	assert_true(sigismember(&mask, SIGUSR2) && sigismember(&mask, SIGWINCH));
 	assert_false(sigismember(&mask, SIGTERM));
-	assert_int_equal(read(fd, &si, sizeof(si)), -1);	/* non-blocking, nothing yet */
+	assert_int_equal(read(fd, &si, sizeof(si)), -1); /* non-blocking, nothing yet */
 	assert_int_equal(errno, EAGAIN);
 	raise(SIGUSR2);
 	assert_int_equal(read(fd, &si, sizeof(si)), sizeof(si));
@@ -440,7 +440,7 @@ static void byte_order(void **state)
 	assert_memory_equal(b, "\x01\x02\x03\x04", 4);
 	vt_put_be64(b, 0x0102030405060708ULL);
 	assert_memory_equal(b, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
-	vt_put_le64(b, 0xfedcba9876543210ULL);	/* high bits survive the shifts */
+	vt_put_le64(b, 0xfedcba9876543210ULL); /* high bits survive the shifts */
 	assert_int_equal(vt_get_le64(b), 0xfedcba9876543210ULL);
 	assert_int_equal(vt_get_le32(b + 4), 0xfedcba98);
 }

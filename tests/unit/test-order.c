@@ -12,7 +12,7 @@
 #include "order.h"
 
 struct seen {
-	char log[4096];	/* "S" start, "P" stop, "W(word)", "L(prefix)" too long */
+	char log[4096]; /* "S" start, "P" stop, "W(word)", "L(prefix)" too long */
 };
 
 static void record(void *ctx, enum vt_order_kind kind, const char *text)
@@ -54,7 +54,7 @@ static void seed_orders(void **state)
 {
 	assert_string_equal(FEED("1\n"), "S");
 	assert_string_equal(FEED("0\n"), "P");
-	assert_string_equal(FEED("1"), "S");			/* printf 1 > ... */
+	assert_string_equal(FEED("1"), "S"); /* printf 1 > ... */
 	assert_string_equal(FEED("0"), "P");
 	assert_string_equal(FEED("1\r\n"), "S");
 }
@@ -62,14 +62,14 @@ static void seed_orders(void **state)
 static void joined_orders(void **state)
 {
 	assert_string_equal(FEED("1\n0\n"), "SP");
-	assert_string_equal(FEED("10"), "SP");			/* two printfs, one read */
+	assert_string_equal(FEED("10"), "SP"); /* two printfs, one read */
 	assert_string_equal(FEED("1\n0\n1\n"), "SPS");
 	assert_string_equal(FEED("1;0"), "SP");
 }
 
 static void split_orders(void **state)
 {
-	assert_string_equal(FEED("1", "\n"), "S");		/* no double start */
+	assert_string_equal(FEED("1", "\n"), "S"); /* no double start */
 	assert_string_equal(FEED("1", "\n", "0", "\n"), "SP");
 	assert_string_equal(FEED("sta", "tus\n"), "W(status)");
 	assert_string_equal(FEED("enable sch", "ed\n", "1\n"), "W(enable sched)S");
@@ -114,9 +114,9 @@ static void huge_line(void **state)
 	memset(big, 'A', 1 << 20);
 	vt_order_init(&p);
 	vt_order_feed(&p, big, 1 << 20, record, &s);
-	assert_string_equal(s.log, "");			/* nothing until the line ends */
+	assert_string_equal(s.log, ""); /* nothing until the line ends */
 	vt_order_feed(&p, "\n1\n", 3, record, &s);
-	assert_string_equal(s.log, "L(256)S");		/* reported, then orders work */
+	assert_string_equal(s.log, "L(256)S"); /* reported, then orders work */
 	free(big);
 }
 
@@ -159,14 +159,10 @@ static void tags(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(seed_orders),
-		cmocka_unit_test(joined_orders),
-		cmocka_unit_test(split_orders),
-		cmocka_unit_test(empty_and_blank),
-		cmocka_unit_test(garbage),
-		cmocka_unit_test(nul_ends_line),
-		cmocka_unit_test(huge_line),
-		cmocka_unit_test(escape),
+		cmocka_unit_test(seed_orders),	cmocka_unit_test(joined_orders),
+		cmocka_unit_test(split_orders), cmocka_unit_test(empty_and_blank),
+		cmocka_unit_test(garbage),	cmocka_unit_test(nul_ends_line),
+		cmocka_unit_test(huge_line),	cmocka_unit_test(escape),
 		cmocka_unit_test(tags),
 	};
 

@@ -93,7 +93,8 @@ static void real_pages_hold_every_marker(void **state)
 				events++;
 				if (tep_data_type(tep, &rec) != print->id)
 					continue;
-				if (sscanf((char *)data + field->offset, "vtrace-mark %d", &n) == 1 &&
+				if (sscanf((char *)data + field->offset, "vtrace-mark %d", &n) ==
+					    1 &&
 				    n >= 1 && n <= 500) {
 					seen[n]++;
 					marks++;
@@ -102,7 +103,7 @@ static void real_pages_hold_every_marker(void **state)
 		}
 		free(buf);
 	}
-	assert_int_equal(events, 634);	/* "entries-written: 634" in trace.txt */
+	assert_int_equal(events, 634); /* "entries-written: 634" in trace.txt */
 	assert_int_equal(marks, 500);
 	for (n = 1; n <= 500; n++)
 		assert_int_equal(seen[n], 1);
@@ -147,17 +148,17 @@ static void count_rejects_overruns(void **state)
 	struct vt_page_info info;
 
 	put64(page + 8, 48, 8, 0);
-	put64(page + 16, 3, 4, 0);			/* type_len 3: 16 bytes */
-	put64(page + 32, 0, 4, 0);			/* type_len 0: length follows */
-	put64(page + 36, 1000, 4, 0);			/* ...past the 48 bytes of data */
+	put64(page + 16, 3, 4, 0);    /* type_len 3: 16 bytes */
+	put64(page + 32, 0, 4, 0);    /* type_len 0: length follows */
+	put64(page + 36, 1000, 4, 0); /* ...past the 48 bytes of data */
 	assert_int_equal(vt_page_parse(page, SUBBUF, 8, false, &info), 0);
 	assert_int_equal(vt_page_count_events(page, &info, false), -1);
-	put64(page + 36, 20, 4, 0);			/* 24 bytes: fits, then 24 more */
-	put64(page + 56, 2, 4, 0);			/* type_len 2: 12 bytes, past 48 */
+	put64(page + 36, 20, 4, 0); /* 24 bytes: fits, then 24 more */
+	put64(page + 56, 2, 4, 0);  /* type_len 2: 12 bytes, past 48 */
 	assert_int_equal(vt_page_count_events(page, &info, false), -1);
-	put64(page + 56, 1, 4, 0);			/* type_len 1: 8 bytes: exactly */
+	put64(page + 56, 1, 4, 0); /* type_len 1: 8 bytes: exactly */
 	assert_int_equal(vt_page_count_events(page, &info, false), 3);
-	put64(page + 36, 0, 4, 0);			/* a length that counts nothing */
+	put64(page + 36, 0, 4, 0); /* a length that counts nothing */
 	assert_int_equal(vt_page_count_events(page, &info, false), -1);
 }
 
@@ -174,14 +175,14 @@ static void lying_headers(void **state)
 	unsigned char page[SUBBUF] = { 0 };
 	struct vt_page_info info;
 
-	put64(page + 8, SUBBUF - 16, 8, 0);			/* exactly full: fine */
+	put64(page + 8, SUBBUF - 16, 8, 0); /* exactly full: fine */
 	assert_int_equal(vt_page_parse(page, SUBBUF, 8, false, &info), 0);
-	put64(page + 8, SUBBUF - 15, 8, 0);			/* one byte too many */
+	put64(page + 8, SUBBUF - 15, 8, 0); /* one byte too many */
 	assert_int_equal(vt_page_parse(page, SUBBUF, 8, false, &info), -1);
-	put64(page + 8, ~0ULL, 8, 0);				/* all ones */
+	put64(page + 8, ~0ULL, 8, 0); /* all ones */
 	assert_int_equal(vt_page_parse(page, SUBBUF, 8, false, &info), -1);
-	assert_int_equal(vt_page_parse(page, 15, 8, false, &info), -1);	/* no room */
-	assert_int_equal(vt_page_parse(page, SUBBUF, 3, false, &info), -1);	/* long size */
+	assert_int_equal(vt_page_parse(page, 15, 8, false, &info), -1);	    /* no room */
+	assert_int_equal(vt_page_parse(page, SUBBUF, 3, false, &info), -1); /* long size */
 }
 
 static void missed_events(void **state)

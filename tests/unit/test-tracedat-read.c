@@ -105,7 +105,7 @@ static void reads_what_the_writer_wrote(void **state)
 	assert_memory_equal(offs, want_offs, sizeof(offs));
 	assert_memory_equal(sizes, want_sizes, sizeof(sizes));
 	assert_int_equal(vt_dat_extend_sizes(&f, offs, sizes), 0);
-	assert_memory_equal(sizes, want_sizes, sizeof(sizes));	/* nothing after them */
+	assert_memory_equal(sizes, want_sizes, sizeof(sizes)); /* nothing after them */
 	dat_end(&d);
 	free((char *)cpu0.data);
 	free((char *)cpu1.data);
@@ -148,16 +148,16 @@ static void finds_what_came_after_the_table(void **state)
 
 	dat_start(&d, 2, false);
 	offs[0] = d.data_off;
-	offs[1] = d.data_off + (1 << 20);	/* far apart, as record places them */
+	offs[1] = d.data_off + (1 << 20); /* far apart, as record places them */
 	put_data(&d, cpu0.data, cpu0.len, offs[0]);
-	put_data(&d, zeros, 1, offs[1] + SUBBUF - 1);	/* the file goes on past CPU 0 */
+	put_data(&d, zeros, 1, offs[1] + SUBBUF - 1); /* the file goes on past CPU 0 */
 	assert_int_equal(vt_dat_write_offsets(d.fd, &d.m, d.table_off, offs, listed), 0);
 
 	open_dat(&d, &f);
 	assert_int_equal(vt_dat_read_table(&f, offs, sizes), 0);
 	assert_int_equal(vt_dat_extend_sizes(&f, offs, sizes), 0);
 	assert_int_equal(sizes[0], 6 * SUBBUF);
-	assert_int_equal(sizes[1], 0);	/* zeros are a hole, not data */
+	assert_int_equal(sizes[1], 0); /* zeros are a hole, not data */
 
 	put_data(&d, zeros, SUBBUF, offs[0] + 3 * SUBBUF);
 	memcpy(sizes, listed, sizeof(sizes));
@@ -165,7 +165,7 @@ static void finds_what_came_after_the_table(void **state)
 	assert_int_equal(sizes[0], 3 * SUBBUF);
 
 	memcpy(lie, cpu0.data + 3 * SUBBUF, SUBBUF);
-	vt_put_le64((unsigned char *)lie + 8, SUBBUF);	/* commit: more than fits */
+	vt_put_le64((unsigned char *)lie + 8, SUBBUF); /* commit: more than fits */
 	put_data(&d, lie, SUBBUF, offs[0] + 3 * SUBBUF);
 	memcpy(sizes, listed, sizeof(sizes));
 	assert_int_equal(vt_dat_extend_sizes(&f, offs, sizes), 0);
@@ -178,16 +178,16 @@ static void finds_what_came_after_the_table(void **state)
 static void refuses_impossible_tables(void **state)
 {
 	static const struct {
-		uint64_t off[2];	/* in sub-buffers from data_off; ~0: in the header */
+		uint64_t off[2]; /* in sub-buffers from data_off; ~0: in the header */
 		uint64_t size[2];
 		int bad_cpu;
 	} cases[] = {
-		{ { 0, 1 }, { 2 * SUBBUF, SUBBUF }, 1 },	/* overlapping */
-		{ { ~0ULL, 1 }, { SUBBUF, SUBBUF }, 0 },	/* data in the header */
-		{ { 0, 3 }, { SUBBUF, 100 }, 1 },		/* not whole sub-buffers */
-		{ { 0, 3 }, { SUBBUF, 64 * SUBBUF }, 1 },	/* past the end */
-		{ { 0, 1 }, { 4 * SUBBUF, 0 }, 1 },		/* empty inside another */
-		{ { 0, 0 }, { 0, 0 }, -1 },			/* fine: empty, same place */
+		{ { 0, 1 }, { 2 * SUBBUF, SUBBUF }, 1 },  /* overlapping */
+		{ { ~0ULL, 1 }, { SUBBUF, SUBBUF }, 0 },  /* data in the header */
+		{ { 0, 3 }, { SUBBUF, 100 }, 1 },	  /* not whole sub-buffers */
+		{ { 0, 3 }, { SUBBUF, 64 * SUBBUF }, 1 }, /* past the end */
+		{ { 0, 1 }, { 4 * SUBBUF, 0 }, 1 },	  /* empty inside another */
+		{ { 0, 0 }, { 0, 0 }, -1 },		  /* fine: empty, same place */
 	};
 	uint64_t offs[2], sizes[2], want_offs[2];
 	char page[SUBBUF] = { 0 };
@@ -199,10 +199,11 @@ static void refuses_impossible_tables(void **state)
 		dat_start(&d, 2, false);
 		put_data(&d, page, SUBBUF, d.data_off + 7 * SUBBUF);
 		for (c = 0; c < 2; c++)
-			want_offs[c] = cases[i].off[c] == ~0ULL ? 0 :
-				       d.data_off + cases[i].off[c] * SUBBUF;
-		assert_int_equal(vt_dat_write_offsets(d.fd, &d.m, d.table_off, want_offs,
-						      cases[i].size), 0);
+			want_offs[c] = cases[i].off[c] == ~0ULL ?
+					       0 :
+					       d.data_off + cases[i].off[c] * SUBBUF;
+		assert_int_equal(
+			vt_dat_write_offsets(d.fd, &d.m, d.table_off, want_offs, cases[i].size), 0);
 		open_dat(&d, &f);
 		assert_int_equal(vt_dat_read_table(&f, offs, sizes), cases[i].bad_cpu < 0 ? 0 : -1);
 		assert_int_equal(f.bad_cpu, cases[i].bad_cpu);

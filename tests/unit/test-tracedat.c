@@ -68,7 +68,7 @@ static void fixture_meta(struct vt_dat_meta *m)
 	m->printk_formats = fixture_blob(FIX "printk_formats");
 	m->saved_cmdlines = fixture_blob(FIX "saved_cmdlines");
 	m->trace_clock = fixture_blob(FIX "trace_clock");
-	m->uname = fixture_blob(FIX "kernel_release");	/* no NUL: the writer adds it */
+	m->uname = fixture_blob(FIX "kernel_release"); /* no NUL: the writer adds it */
 	formats[nf].system = "ftrace";
 	formats[nf++].text = fixture_blob(FIX "events/ftrace/print/format");
 	dir = opendir(FIX "events/sched");
@@ -112,7 +112,7 @@ static void check_file(const char *path)
 	tracecmd_close(h);
 	assert_int_equal(c.events, 634);
 	assert_int_equal(c.marks[0] + c.marks[1], 500);
-	assert_int_equal(c.marks[0], 500);	/* the guest wrote them all on CPU 0 */
+	assert_int_equal(c.marks[0], 500); /* the guest wrote them all on CPU 0 */
 	for (i = 1; i <= 500; i++)
 		assert_int_equal(c.seen[i], 1);
 }
@@ -134,7 +134,7 @@ static void check_v6_clock(const char *path, const char *want)
 	uint64_t len;
 
 	assert_non_null(fly);
-	memcpy(&len, fly + 10 + 2 * 16, 8);	/* two CPUs; a little-endian file here */
+	memcpy(&len, fly + 10 + 2 * 16, 8); /* two CPUs; a little-endian file here */
 	assert_int_equal(len, strlen(want));
 	assert_memory_equal(fly + 10 + 2 * 16 + 8, want, len);
 	free((char *)b.data);
@@ -154,7 +154,7 @@ static void write_then_read(void **state)
 	assert_int_equal(vt_dat_write_v6(fd, &m, fds, sizes), 0);
 	close(fd);
 	check_file(path);
-	check_v6_clock(path, "[global]");	/* the fixture's trace_clock selects global */
+	check_v6_clock(path, "[global]"); /* the fixture's trace_clock selects global */
 	unlink(path);
 	close(fds[0]);
 	close(fds[1]);
