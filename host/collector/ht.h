@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vtrace hypertrace, the collector: its parts, one concern per file.
- *	hypertrace.c	options, the region, the main loop
+ *	hypertrace.c	the region, the main loop, the end-of-run report
+ *	ht-options.c	the command line
  *	ht-log.c	QEMU log-style lines
  *	ht-dat.c	a trace.dat (trace-cmd's format)
  *	ht-actions.c	--on rules: --exec, --trace-event
@@ -102,5 +103,17 @@ void htc_qmp_close(struct htc_qmp *q);
 int htc_guard_region(int fd, void *map, size_t len);
 unsigned int htc_guard_restored(void);
 void htc_guard_end(void);
+
+/* ht-options.c: vtrace hypertrace's command line */
+struct htc_options {
+	const char *path, *output;
+	long clients, args, entries;
+	bool keep, dat;
+	bool system, guest_clock;
+	const char *print_options; /* qemu or libvirt, or NULL */
+};
+
+/* Returns 0, 1 for --help, or -1 after an error line. */
+int htc_parse_options(struct htc_options *o, struct htc_actions *act, int argc, char **argv);
 
 #endif
