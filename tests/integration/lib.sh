@@ -17,6 +17,7 @@ INST=""
 AGENT_PID=""
 READER_PIDS=()
 MOUNTED_TRACEFS=""
+CMDLINES_SIZE=""	# saved_cmdlines_size before the test, put back by cleanup
 
 skip() { echo "$*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; [ -n "$WORK" ] && [ -f "$WORK/agent.log" ] && sed 's/^/  agent: /' "$WORK/agent.log" >&2; exit 1; }
@@ -31,6 +32,10 @@ cleanup() {
 	for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	[ -n "$INST" ] && [ -d "$T/instances/$INST" ] && rmdir "$T/instances/$INST"
+	# an agent killed outright cannot put back the size it raised (a global file)
+	if [ -n "$CMDLINES_SIZE" ] && [ "$(cat "$T/saved_cmdlines_size")" != "$CMDLINES_SIZE" ]; then
+		echo "$CMDLINES_SIZE" >"$T/saved_cmdlines_size" 2>/dev/null || true
+	fi
 	[ -n "$WORK" ] && rm -rf "$WORK"
 	[ -n "$MOUNTED_TRACEFS" ] && umount "$T" 2>/dev/null || true
 	exit $rc
@@ -56,6 +61,7 @@ setup_tracefs() {
 		mount -t tracefs nodev "$T" 2>/dev/null || skip "cannot mount tracefs at $T"
 		MOUNTED_TRACEFS=1
 	fi
+	CMDLINES_SIZE=$(cat "$T/saved_cmdlines_size" 2>/dev/null || true)
 	INST=vtrace-test-$$
 	mkdir "$T/instances/$INST" 2>/dev/null || { INST=""; skip "the kernel refuses a tracefs instance (mkdir $T/instances)"; }
 	WORK=$(mktemp -d /tmp/vtrace-test.XXXXXX)

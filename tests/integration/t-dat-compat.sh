@@ -12,9 +12,12 @@ I=$T/instances/$INST
 # a clock other than the default, so the one written is known to be the guest's
 CLOCK=global
 grep -qw x86-tsc "$I/trace_clock" && CLOCK=x86-tsc
-echo "$CLOCK" >"$I/trace_clock"
+tracefs_write "$CLOCK" "$I/trace_clock"
 N=300
 cmdlines_before=$(cat "$T/saved_cmdlines_size")
+# the agent raises it for the run (to 32768, unless it is that already): a
+# kernel that refuses makes the agent warn
+[ "$cmdlines_before" -ge 32768 ] || tracefs_write "$cmdlines_before" "$T/saved_cmdlines_size"
 
 record() {	# output args...
 	local out=$1
