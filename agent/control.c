@@ -133,15 +133,17 @@ static void drop_idle_partial(struct agent *a, struct vt_order_parser *parser, l
 static int read_orders(struct agent *a, int fd, struct vt_order_parser *parser)
 {
 	static long long last;
+	long long now;
 	char buf[4096];
 	ssize_t n;
 
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n > 0) {
-			if (vt_mono_ms() - last > IDLE_ORDER_MS)
-				drop_idle_partial(a, parser, vt_mono_ms() - last);
-			last = vt_mono_ms();
+			now = vt_mono_ms();
+			if (now - last > IDLE_ORDER_MS)
+				drop_idle_partial(a, parser, now - last);
+			last = now;
 			vt_order_feed(parser, buf, n, on_order, a);
 			continue;
 		}
